@@ -1,0 +1,262 @@
+import { HeadroomError } from '../errors.js';
+import { alphaPerLook, FIRST_LOOK } from '../measure/sampling.js';
+import { isTransactionControl, type StatementKind, statementKind, statementShape } from '../measure/sql.js';
+import { median, statisticInterval, summarize } from '../stats/quantiles.js';
+import type {
+  Measurement,
+  MetricName,
+  QueryEvent,
+  RecordedEvent,
+  RequestEvent,
+  TimeStatistic,
+  Verdict,
+  VerdictStatus,
+} from '../types.js';
+import type { ParsedBudget } from './parse.js';
+
+/** Options that change how a measurement is judged. */
+export interface JudgeOptions {
+  countTransactionControl?: boolean;
+}
+
+/** A time statistic's verdict, before it is wrapped into a {@link Verdict}. */
+export interface TimeJudgement {
+  status: VerdictStatus;
+  measured: number;
+  interval?: [number, number];
+}
+
+/**
+ * Judges one statistic of a time sample against a limit: `fail` when the whole confidence
+ * interval is above the limit, `pass` when it is at or below, `inconclusive` otherwise. `max` is
+ * not statistical: it fails when any call exceeded the limit, and passes once enough calls stayed
+ * within it.
+ */
+export function judgeTimeStatistic(
+  values: readonly number[],
+  statistic: TimeStatistic,
+  limit: number,
+  alpha: number,
+): TimeJudgement {
+  const stats = summarize(values);
+  if (statistic === 'max') {
+    if (stats.n > 0 && stats.max > limit) return { status: 'fail', measured: stats.max };
+    return { status: stats.n >= FIRST_LOOK ? 'pass' : 'inconclusive', measured: stats.max };
+  }
+  const interval = statisticInterval(values, statistic, alpha);
+  const measured = stats[statistic];
+  let status: VerdictStatus = 'inconclusive';
+  if (interval[0] > limit) status = 'fail';
+  else if (interval[1] <= limit) status = 'pass';
+  return { status, measured, interval };
+}
+
+/** Query events that count, after the transaction-control rule. */
+export function countedQueries(events: readonly RecordedEvent[], options: JudgeOptions = {}): QueryEvent[] {
+  const out: QueryEvent[] = [];
+  for (const e of events) {
+    if (e.kind !== 'query') continue;
+    if (!options.countTransactionControl && isTransactionControl(e.statement)) continue;
+    out.push(e);
+  }
+  return out;
+}
+
+/** Executions of a statement shape beyond its first, summed over shapes. */
+export function repeatedQueryCount(queries: readonly QueryEvent[]): number {
+  const seen = new Map<string, number>();
+  let repeated = 0;
+  for (const q of queries) {
+    const shape = statementShape(q.statement);
+    const n = seen.get(shape) ?? 0;
+    if (n > 0) repeated++;
+    seen.set(shape, n + 1);
+  }
+  return repeated;
+}
+
+/** The most requests in flight at one moment (an unfinished request stays in flight). */
+export function maxInFlight(requests: readonly RecordedEvent[]): number {
+  const edges: [number, number][] = [];
+  for (const r of requests) {
+    edges.push([r.startMs, 1]);
+    edges.push([r.endMs ?? Number.POSITIVE_INFINITY, -1]);
+  }
+  // Ends sort before starts at the same instant: back-to-back requests are not concurrent.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let most = 0;
+  for (const [, delta] of edges) {
+    current += delta;
+    most = Math.max(most, current);
+  }
+  return most;
+}
+
+/**
+ * The longest chain of I/O events in which each starts after the previous one ended, and the
+ * chain itself (for the waterfall in failure messages).
+ */
+export function longestChain(events: readonly RecordedEvent[]): RecordedEvent[] {
+  const io = [...events].sort((a, b) => a.startMs - b.startMs);
+  const length: number[] = [];
+  const previous: number[] = [];
+  let best = -1;
+  for (let i = 0; i < io.length; i++) {
+    const start = (io[i] as RecordedEvent).startMs;
+    length[i] = 1;
+    previous[i] = -1;
+    for (let j = 0; j < i; j++) {
+      const end = (io[j] as RecordedEvent).endMs;
+      if (end !== undefined && end <= start && (length[j] as number) + 1 > (length[i] as number)) {
+        length[i] = (length[j] as number) + 1;
+        previous[i] = j;
+      }
+    }
+    if (best < 0 || (length[i] as number) > (length[best] as number)) best = i;
+  }
+  const chain: RecordedEvent[] = [];
+  for (let i = best; i >= 0; i = previous[i] as number) chain.unshift(io[i] as RecordedEvent);
+  return chain;
+}
+
+/** The host of a request event, lower-cased, as `byHost` keys are matched. */
+export function requestHost(event: RequestEvent): string {
+  return event.host.toLowerCase();
+}
+
+function notMeasured(metric: MetricName): HeadroomError {
+  return new HeadroomError(
+    'HEADROOM_ERR_NOT_MEASURED',
+    `Failed to judge the measurement: it did not measure \`${metric}\`. ` +
+      `Please include '${metric}' in the \`metrics\` option of measure(), or pass the budget to the matcher directly.`,
+  );
+}
+
+function countVerdict(
+  metric: MetricName,
+  part: string | undefined,
+  limit: number,
+  measured: number,
+): Verdict {
+  const verdict: Verdict = {
+    metric,
+    unit: 'count',
+    limit,
+    measured,
+    headroom: limit - measured,
+    status: measured <= limit ? 'pass' : 'fail',
+  };
+  if (part !== undefined) verdict.part = part;
+  return verdict;
+}
+
+function perCallVerdict(metric: MetricName, unit: 'ms' | 'bytes', limit: number, values: number[]): Verdict {
+  const measured = median(values);
+  const calls = values.length === 1 ? '1 call' : `median of ${values.length} calls`;
+  return {
+    metric,
+    unit,
+    limit,
+    measured,
+    headroom: limit - measured,
+    status: measured <= limit ? 'pass' : 'fail',
+    evidence: calls,
+  };
+}
+
+/**
+ * Judges a measurement against a parsed budget: one verdict per metric (and per statistic or
+ * part), in the order of the budget keys.
+ */
+export function judge(measurement: Measurement, budget: ParsedBudget, options: JudgeOptions = {}): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const queries = countedQueries(measurement.events, options);
+  const requests = measurement.events.filter((e): e is RequestEvent & RecordedEvent => e.kind === 'request');
+
+  if (budget.queries) {
+    const { matching, ...limits } = budget.queries;
+    const pool = matching ? queries.filter((q) => matching.test(q.statement)) : queries;
+    const scope = matching ? ` matching ${matching}` : '';
+    const byKind = new Map<StatementKind, number>();
+    for (const q of pool) {
+      const kind = statementKind(q.statement);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    for (const [key, limit] of Object.entries(limits) as [keyof typeof limits, number][]) {
+      const measured = key === 'total' ? pool.length : (byKind.get(key) ?? 0);
+      const part = key === 'total' ? (matching ? `total${scope}` : undefined) : `${key}${scope}`;
+      verdicts.push(countVerdict('queries', part, limit, measured));
+    }
+  }
+  if (budget.repeatedQueries !== undefined) {
+    verdicts.push(
+      countVerdict('repeatedQueries', undefined, budget.repeatedQueries, repeatedQueryCount(queries)),
+    );
+  }
+  if (budget.requests) {
+    const { total, byHost, maxInFlight: inFlight } = budget.requests;
+    if (total !== undefined) verdicts.push(countVerdict('requests', undefined, total, requests.length));
+    for (const [host, limit] of Object.entries(byHost ?? {})) {
+      const measured = requests.filter((r) => requestHost(r) === host).length;
+      verdicts.push(countVerdict('requests', `byHost ${host}`, limit, measured));
+    }
+    if (inFlight !== undefined) {
+      verdicts.push(countVerdict('requests', 'maxInFlight', inFlight, maxInFlight(requests)));
+    }
+  }
+  if (budget.roundTrips !== undefined) {
+    verdicts.push(
+      countVerdict('roundTrips', undefined, budget.roundTrips, longestChain(measurement.events).length),
+    );
+  }
+
+  const alpha = alphaPerLook(measurement.confidence, measurement.sequential);
+  for (const metric of ['duration', 'cpu'] as const) {
+    const limits = budget[metric];
+    if (!limits) continue;
+    const values = metric === 'duration' ? measurement.samples.durationMs : measurement.samples.cpuMs;
+    if (!measurement.metrics.includes(metric) || values.length === 0) throw notMeasured(metric);
+    for (const [statistic, limit] of Object.entries(limits) as [TimeStatistic, number][]) {
+      const j = judgeTimeStatistic(values, statistic, limit, alpha);
+      const verdict: Verdict = {
+        metric,
+        part: statistic,
+        unit: 'ms',
+        limit,
+        measured: j.measured,
+        headroom: limit - j.measured,
+        status: j.status,
+        evidence: statistic === 'max' ? `max of ${values.length} calls` : `${values.length} calls`,
+      };
+      if (j.interval) verdict.interval = j.interval;
+      verdicts.push(verdict);
+    }
+  }
+  if (budget.eventLoopBlock !== undefined) {
+    const values = measurement.samples.eventLoopBlockMs;
+    if (!measurement.metrics.includes('eventLoopBlock') || values.length === 0)
+      throw notMeasured('eventLoopBlock');
+    verdicts.push(perCallVerdict('eventLoopBlock', 'ms', budget.eventLoopBlock, values));
+  }
+  if (budget.allocated !== undefined) {
+    const values = measurement.samples.allocatedBytes;
+    if (!measurement.metrics.includes('allocated') || values.length === 0) throw notMeasured('allocated');
+    verdicts.push(perCallVerdict('allocated', 'bytes', budget.allocated, values));
+  }
+  if (budget.retained !== undefined) {
+    const r = measurement.retained;
+    if (!r) throw notMeasured('retained');
+    const calls = r.rounds.at(-1)?.calls ?? 0;
+    verdicts.push({
+      metric: 'retained',
+      unit: 'bytes',
+      limit: budget.retained,
+      measured: r.bytesPerCall,
+      headroom: budget.retained - r.bytesPerCall,
+      status: r.bytesPerCall <= budget.retained ? 'pass' : 'fail',
+      evidence: `per call, slope over ${r.rounds.length - 1} rounds of ${calls / Math.max(1, r.rounds.length - 1)} calls after ${r.warmupCalls} warm-up`,
+    });
+  }
+  return verdicts;
+}

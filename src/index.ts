@@ -1,0 +1,36 @@
+/**
+ * headroom: performance contracts in the tests you already run. Register the matchers with
+ * `import 'headroom/vitest'` or `'headroom/jest'`; this entry has the programmatic API.
+ */
+export { type JudgeOptions, judge } from './budget/judge.js';
+export { type ParsedBudget, parseBudget } from './budget/parse.js';
+export type { ByteLimit, ByteUnit, TimeLimit, TimeUnit } from './budget/units.js';
+export { ERROR_CODES, HeadroomError, type HeadroomErrorCode } from './errors.js';
+export { type Explanation, formatMessage, type MessageInput } from './format/message.js';
+export type { MatcherContext, MatcherResult } from './matchers/context.js';
+export { matchers } from './matchers/index.js';
+export { type ContractResult, onResult } from './matchers/results.js';
+export { isMeasurement } from './matchers/to-stay-within.js';
+export { measure } from './measure/measure.js';
+export { type EventHandle, isRecording, record } from './measure/recorder.js';
+export type {
+  Attribution,
+  Budget,
+  CustomEvent,
+  EventInput,
+  MeasureFnOptions,
+  Measurement,
+  MeasureOptions,
+  MetricName,
+  QueryBudget,
+  QueryEvent,
+  RecordedEvent,
+  RequestBudget,
+  RequestEvent,
+  RetainedResult,
+  TimeBudget,
+  TimeStatistic,
+  TimeStats,
+  Verdict,
+  VerdictStatus,
+} from './types.js';

@@ -1,0 +1,7 @@
+import { tracked } from './context.js';
+import { toStayWithin } from './to-stay-within.js';
+
+/** Every headroom matcher, ready for `expect.extend()`. The runner entries register them. */
+export const matchers = {
+  toStayWithin: tracked(toStayWithin),
+};

@@ -1,0 +1,118 @@
+import type { EventInput, RecordedEvent } from '../types.js';
+import { now } from './clock.js';
+import { runtime } from './scope.js';
+
+/** Returned by {@link record}: call `end()` when the operation completes. */
+export interface EventHandle {
+  /** Marks the operation complete, with its error or HTTP status if any. */
+  end(outcome?: { error?: unknown; status?: number }): void;
+}
+
+const NOOP: EventHandle = { end() {} };
+const STACK = Symbol('headroom.stack');
+type StackHolder = { stack?: string };
+type Internal = RecordedEvent & { [STACK]?: StackHolder };
+
+/**
+ * True when some measurement is in progress or the current context belongs to one. Integrations
+ * check this before building an event, so that their hooks cost nothing when nobody listens.
+ */
+export function isRecording(): boolean {
+  return runtime.windows.size > 0 || runtime.als.getStore() !== undefined;
+}
+
+/**
+ * Records one I/O event (a query, a request, or anything a user wants counted) and attributes it
+ * to the measurement whose async context produced it. Returns a handle whose `end()` marks the
+ * operation complete. Costs one branch when no measurement is running.
+ *
+ * @example
+ * const op = record({ kind: 'custom', name: 'queue.publish', detail: 'orders' });
+ * try { await queue.publish(msg) } finally { op.end() }
+ */
+export function record(input: EventInput): EventHandle {
+  const store = runtime.als.getStore();
+  if (store === undefined && runtime.windows.size === 0) return NOOP;
+
+  const event = { ...input, id: runtime.nextEventId++, startMs: now() } as Internal;
+  // Capture the stack now (cheap: V8 formats it only if `.stack` is read later).
+  const holder: StackHolder = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  Error.captureStackTrace(holder, record);
+  Error.stackTraceLimit = limit;
+  Object.defineProperty(event, STACK, { value: holder, enumerable: false });
+
+  if (store !== undefined) {
+    if (store.open) store.events.push(event);
+    else {
+      event.late = true;
+      store.late.push(event);
+    }
+  }
+  for (const window of runtime.windows) {
+    if (window === store) continue;
+    if (window.attribution === 'window') window.events.push(event);
+    else if (store === undefined) window.outside.push(event);
+  }
+  return {
+    end(outcome) {
+      if (event.endMs !== undefined) return;
+      event.endMs = now();
+      if (outcome?.error !== undefined) {
+        const e = outcome.error;
+        event.error = e instanceof Error ? e.message : String(e);
+      }
+      if (outcome?.status !== undefined && event.kind === 'request') event.status = outcome.status;
+    },
+  };
+}
+
+const INTERNAL_FRAME = /[\\/]node_modules[\\/]|^node:|\(node:|<anonymous>/;
+
+/** headroom's own folders (dist/, src/, integrations/), found from where this file was loaded. */
+const OWN_DIRS: string[] = (() => {
+  const holder: StackHolder = {};
+  Error.captureStackTrace(holder);
+  const line = holder.stack?.split('\n')[1] ?? '';
+  const file = (/\(([^()]+)\)$/.exec(line.trim())?.[1] ?? line.trim().slice(3))
+    .replace(/^file:\/\//, '')
+    .replace(/:\d+:\d+$/, '');
+  const match = /^(.*)[\\/](dist|src)[\\/]/.exec(file);
+  if (!match) return [];
+  const root = match[1] as string;
+  return [`${root}/dist/`, `${root}/src/`, `${root}/integrations/`];
+})();
+
+function isInternal(location: string): boolean {
+  if (INTERNAL_FRAME.test(location)) return true;
+  for (const dir of OWN_DIRS) if (location.startsWith(dir)) return true;
+  return false;
+}
+
+/**
+ * The first frame of a stack in user code: not in node_modules, not in headroom, not in Node's
+ * internals. Returned as `path:line:column`, relative to the working directory.
+ */
+export function userFrame(stack: string | undefined, cwd = process.cwd()): string | undefined {
+  if (!stack) return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const frame = line.trim();
+    if (!frame.startsWith('at ')) continue;
+    const location = /\(([^()]+)\)$/.exec(frame)?.[1] ?? frame.slice(3);
+    const clean = location.replace(/^file:\/\//, '');
+    if (isInternal(clean) || INTERNAL_FRAME.test(frame)) continue;
+    return clean.startsWith(cwd + '/') ? clean.slice(cwd.length + 1) : clean;
+  }
+  return undefined;
+}
+
+/** Fills `callSite` of each event from its captured stack (done once, when a result is built). */
+export function resolveCallSites(events: readonly RecordedEvent[]): void {
+  for (const event of events as Internal[]) {
+    if (event.callSite === undefined) {
+      const site = userFrame(event[STACK]?.stack);
+      if (site !== undefined) event.callSite = site;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { HeadroomError } from '../errors.js';
+import { theilSenSlope } from '../stats/quantiles.js';
+import type { RetainedResult } from '../types.js';
+
+let cachedGc: (() => void) | undefined;
+
+/**
+ * A function that runs a full garbage collection: `globalThis.gc` when Node runs with
+ * `--expose-gc`, otherwise one obtained at run time (`--expose-gc` set through `v8`, then `gc`
+ * taken from a fresh context), which works inside vitest and jest workers.
+ */
+export function getGc(): () => void {
+  if (cachedGc) return cachedGc;
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === 'function') {
+    cachedGc = existing;
+    return existing;
+  }
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as unknown;
+    if (typeof gc !== 'function') throw new Error('gc is not a function');
+    cachedGc = gc as () => void;
+    return cachedGc;
+  } catch (cause) {
+    throw new HeadroomError(
+      'HEADROOM_ERR_NO_GC',
+      'Failed to measure `retained`: a full garbage collection could not be triggered. ' +
+        'Please run Node with --expose-gc (e.g. NODE_OPTIONS=--expose-gc).',
+      { cause },
+    );
+  }
+}
+
+/** Two full collections (the second catches what finalizers of the first released). */
+export function fullGc(): number {
+  const gc = getGc();
+  gc();
+  gc();
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+/** How the retained probe calls the function. */
+export interface RetainedPlan {
+  /** Calls before the first round, to fill one-off caches and let the JIT settle. @defaultValue 3 */
+  warmupCalls?: number;
+  /** Rounds after the baseline, each ending in a full GC. @defaultValue 6 */
+  rounds?: number;
+  /** Calls per round. @defaultValue 10 */
+  callsPerRound?: number;
+}
+
+/**
+ * Heap bytes retained per call. After warm-up calls (which fill one-off caches), the heap is
+ * read after full GCs at the end of each round of calls; the Theil–Sen slope of heap against
+ * calls made is the bytes each call leaves behind. One-off growth in a single round does not move
+ * a median of pairwise slopes; steady growth across rounds does.
+ */
+export async function measureRetained(
+  call: () => Promise<void>,
+  plan: RetainedPlan = {},
+): Promise<RetainedResult> {
+  const warmupCalls = plan.warmupCalls ?? 3;
+  const rounds = plan.rounds ?? 6;
+  const perRound = plan.callsPerRound ?? 10;
+  for (let i = 0; i < warmupCalls; i++) await call();
+  const points: { calls: number; heapBytes: number }[] = [{ calls: 0, heapBytes: fullGc() }];
+  let calls = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < perRound; i++) await call();
+    calls += perRound;
+    points.push({ calls, heapBytes: fullGc() });
+  }
+  const slope = theilSenSlope(
+    points.map((p) => p.calls),
+    points.map((p) => p.heapBytes),
+  );
+  return { bytesPerCall: Math.max(0, slope), rounds: points, warmupCalls };
+}

@@ -1,0 +1,24 @@
+/**
+ * `import 'headroom/vitest'` in a vitest setup file (`test.setupFiles`): registers headroom's
+ * matchers and their types, tags measurements with the running test, and reports a matcher that
+ * was not awaited. Node only.
+ */
+import { afterEach, expect } from 'vitest';
+import { assertSettled } from './matchers/context.js';
+import { matchers } from './matchers/index.js';
+import { runtime } from './measure/scope.js';
+import type { Budget, MeasureOptions } from './types.js';
+
+expect.extend(matchers);
+runtime.testName = () => expect.getState().currentTestName;
+afterEach(() => assertSettled(expect.getState().currentTestName));
+
+declare module 'vitest' {
+  interface Matchers<T = any> {
+    /**
+     * Measures the function with the probes the budget needs and checks every metric. Await it.
+     * @example await expect(() => orders.list(userId)).toStayWithin({ queries: 2, duration: '20ms' })
+     */
+    toStayWithin(budget: Budget, options?: MeasureOptions): Promise<void>;
+  }
+}

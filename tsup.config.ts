@@ -1,0 +1,19 @@
+import { defineConfig } from 'tsup';
+
+// One package, sub-path entries, ESM and CJS with declarations for both.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    vitest: 'src/vitest.ts',
+    jest: 'src/jest.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+  sourcemap: false,
+  clean: true,
+  treeshake: false,
+  external: ['vitest', '@jest/globals', 'jest'],
+});
