@@ -72,8 +72,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Names users reach for that mean a key under another name. */
+const ALIASES: Record<string, string> = { p50: 'median', avg: 'mean', average: 'mean', time: 'duration' };
+
 function unknownKey(where: string, key: string, known: readonly string[]): HeadroomError {
-  const guess = didYouMean(key, known);
+  const alias = ALIASES[key];
+  const guess = alias && known.includes(alias) ? alias : didYouMean(key, known);
   const hint = guess ? `Did you mean \`${guess}\`? ` : '';
   return new HeadroomError(
     'HEADROOM_ERR_UNKNOWN_KEY',

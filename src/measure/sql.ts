@@ -54,6 +54,11 @@ export function statementShape(statement: string): string {
   s = s.replace(/\$\d+|\$[a-zA-Z_]\w*|(?<![:\w]):[a-zA-Z_]\w*|@[a-zA-Z_]\w*/g, '?'); // placeholders
   s = s.replace(/(?<![\w$.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, '?'); // numbers
   s = s.replace(/\b(true|false|null)\b/gi, (m) => m.toUpperCase());
+  s = s.replace(/\s*(<>|!=|<=|>=|=|<|>)\s*/g, ' $1 '); // spacing around comparisons
+  s = s
+    .replace(/\s*,\s*/g, ', ')
+    .replace(/\(\s*/g, '(')
+    .replace(/\s*\)/g, ')');
   s = s.replace(/\s+/g, ' ').trim();
   s = s.replace(/\(\s*\?(?:\s*,\s*\?)*\s*\)/g, '(?)'); // IN (?, ?, ?) → IN (?)
   s = s.replace(/(\(\?\))(?:\s*,\s*\(\?\))+/g, '$1'); // VALUES (?), (?) → VALUES (?)

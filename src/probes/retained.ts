@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { HeadroomError } from '../errors.js';
+import { now } from '../measure/clock.js';
 import { theilSenSlope } from '../stats/quantiles.js';
 import type { RetainedResult } from '../types.js';
 
@@ -48,15 +49,25 @@ export interface RetainedPlan {
   warmupCalls?: number;
   /** Rounds after the baseline, each ending in a full GC. @defaultValue 6 */
   rounds?: number;
-  /** Calls per round. @defaultValue 10 */
-  callsPerRound?: number;
+  /**
+   * Calls per round. @defaultValue `'auto'`: enough calls for about 50 ms a round, from 10 to 1000,
+   * so that heap noise (a few kB between GCs) shrinks to a few bytes per call for fast functions.
+   */
+  callsPerRound?: number | 'auto';
+}
+
+/** Suffix minima: a transient spike disappears (a later round is lower), steady growth stays. */
+function lowerEnvelope(values: readonly number[]): number[] {
+  const out = [...values];
+  for (let i = out.length - 2; i >= 0; i--) out[i] = Math.min(out[i] as number, out[i + 1] as number);
+  return out;
 }
 
 /**
  * Heap bytes retained per call. After warm-up calls (which fill one-off caches), the heap is
- * read after full GCs at the end of each round of calls; the Theil–Sen slope of heap against
- * calls made is the bytes each call leaves behind. One-off growth in a single round does not move
- * a median of pairwise slopes; steady growth across rounds does.
+ * read after full GCs at the end of each round of calls; the Theil–Sen slope of the heap's lower
+ * envelope against calls made is the bytes each call leaves behind. A one-off cache filled in one
+ * round, or a transient spike, does not move a median of pairwise slopes; steady growth does.
  */
 export async function measureRetained(
   call: () => Promise<void>,
@@ -64,8 +75,13 @@ export async function measureRetained(
 ): Promise<RetainedResult> {
   const warmupCalls = plan.warmupCalls ?? 3;
   const rounds = plan.rounds ?? 6;
-  const perRound = plan.callsPerRound ?? 10;
+  const warmStart = now();
   for (let i = 0; i < warmupCalls; i++) await call();
+  const perCallMs = (now() - warmStart) / Math.max(1, warmupCalls);
+  const perRound =
+    plan.callsPerRound === undefined || plan.callsPerRound === 'auto'
+      ? Math.min(1000, Math.max(10, Math.round(50 / Math.max(perCallMs, 1e-3))))
+      : plan.callsPerRound;
   const points: { calls: number; heapBytes: number }[] = [{ calls: 0, heapBytes: fullGc() }];
   let calls = 0;
   for (let r = 0; r < rounds; r++) {
@@ -75,7 +91,7 @@ export async function measureRetained(
   }
   const slope = theilSenSlope(
     points.map((p) => p.calls),
-    points.map((p) => p.heapBytes),
+    lowerEnvelope(points.map((p) => p.heapBytes)),
   );
   return { bytesPerCall: Math.max(0, slope), rounds: points, warmupCalls };
 }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  judge,
+  judgeTimeStatistic,
+  longestChain,
+  maxInFlight,
+  repeatedQueryCount,
+} from '../../../src/budget/judge.js';
+import { parseBudget } from '../../../src/budget/parse.js';
+import { HeadroomError } from '../../../src/errors.js';
+import type { QueryEvent } from '../../../src/types.js';
+import { measurementOf, q, req } from '../helpers.js';
+
+describe('count verdicts', () => {
+  it('counts queries by kind, leaving transaction control out unless asked', () => {
+    const m = measurementOf({
+      events: [
+        q('BEGIN'),
+        q('select * from users where id = 1'),
+        q('insert into orders (user_id) values (1)'),
+        q('update orders set total = 3 where id = 9'),
+        q('with recent as (select * from orders) delete from orders where id in (select id from recent)'),
+        q('COMMIT'),
+      ],
+    });
+    const verdicts = judge(m, parseBudget({ queries: { total: 4, select: 1, insert: 0, delete: 1 } }));
+    expect(verdicts.map((v) => [v.part ?? v.metric, v.measured, v.status])).toEqual([
+      ['queries', 4, 'pass'],
+      ['select', 1, 'pass'],
+      ['insert', 1, 'fail'],
+      ['delete', 1, 'pass'],
+    ]);
+    const withTx = judge(m, parseBudget({ queries: 4 }), { countTransactionControl: true });
+    expect(withTx[0]?.measured).toBe(6);
+    expect(withTx[0]?.headroom).toBe(-2);
+  });
+
+  it('restricts counts to statements matching a pattern', () => {
+    const m = measurementOf({
+      events: [q('select * from orders'), q('select * from users'), q('select 1 from orders')],
+    });
+    const [v] = judge(m, parseBudget({ queries: { total: 1, matching: /from orders/i } }));
+    expect(v).toMatchObject({ part: 'total matching /from orders/i', measured: 2, status: 'fail' });
+  });
+
+  it('counts executions of a shape beyond the first as repeated (the N+1 signal)', () => {
+    const shapes = (sqls: string[]) => repeatedQueryCount(sqls.map((s) => q(s) as QueryEvent));
+    expect(
+      shapes(['select * from t where id = 1', 'select * from t where id = 2', 'SELECT *  FROM t WHERE id=3']),
+    ).toBe(1 + 0 + 0 + 1);
+    expect(shapes(['select * from t where id = $1', 'select * from t where id = $2'])).toBe(1);
+    expect(shapes(["select * from t where name = 'a'", "select * from t where name = 'b'"])).toBe(1);
+    expect(shapes(['select * from t where id in (1, 2)', 'select * from t where id in (3, 4, 5)'])).toBe(1);
+    expect(shapes(['select * from a', 'select * from b'])).toBe(0);
+  });
+
+  it('counts requests by host and the most in flight at once', () => {
+    const events = [
+      req('GET', 'http://api.test/a', 0, 10),
+      req('GET', 'http://api.test/b', 5, 15),
+      req('POST', 'http://pay.test/c', 15, 20),
+    ];
+    expect(maxInFlight(events)).toBe(2);
+    const verdicts = judge(
+      measurementOf({ events }),
+      parseBudget({ requests: { total: 3, byHost: { 'API.test': 1 }, maxInFlight: 1 } }),
+    );
+    expect(verdicts.map((v) => [v.part ?? v.metric, v.measured, v.status])).toEqual([
+      ['requests', 3, 'pass'],
+      ['byHost api.test', 2, 'fail'],
+      ['maxInFlight', 2, 'fail'],
+    ]);
+  });
+
+  it('finds the longest chain of round trips: sequential awaits chain, Promise.all does not', () => {
+    const sequential = [q('a', 0, 10), q('b', 10, 20), q('c', 20, 30)];
+    const parallel = [q('a', 0, 10), q('b', 0, 10), q('c', 0, 10)];
+    const mixed = [q('a', 0, 10), q('b', 10, 20), q('c', 10, 20), q('d', 25, 30)];
+    expect(longestChain(sequential).map((e) => (e as QueryEvent).statement)).toEqual(['a', 'b', 'c']);
+    expect(longestChain(parallel)).toHaveLength(1);
+    expect(longestChain(mixed)).toHaveLength(3);
+    expect(longestChain([])).toHaveLength(0);
+  });
+});
+
+describe('time verdicts', () => {
+  const around = (center: number, n: number) => Array.from({ length: n }, (_, i) => center + (i % 5) * 0.01);
+
+  it('passes when the whole interval is under the limit, fails when it is over', () => {
+    expect(judgeTimeStatistic(around(10, 30), 'median', 20, 0.01).status).toBe('pass');
+    expect(judgeTimeStatistic(around(40, 30), 'median', 20, 0.01).status).toBe('fail');
+  });
+
+  it('is inconclusive when the interval spans the limit, or the sample is too small', () => {
+    const spread = Array.from({ length: 30 }, (_, i) => 10 + i); // 10..39, median 24.5
+    expect(judgeTimeStatistic(spread, 'median', 25, 0.01).status).toBe('inconclusive');
+    expect(judgeTimeStatistic([40, 41, 42], 'median', 20, 0.01).status).toBe('inconclusive');
+    expect(judgeTimeStatistic(around(10, 30), 'p99', 20, 0.01).status).toBe('inconclusive');
+  });
+
+  it('judges max as the largest call, not statistically', () => {
+    expect(judgeTimeStatistic([1, 2, 50], 'max', 20, 0.01).status).toBe('fail');
+    expect(judgeTimeStatistic(around(1, 16), 'max', 20, 0.01).status).toBe('pass');
+  });
+
+  it('refuses to judge a metric the measurement did not take', () => {
+    const m = measurementOf({ metrics: ['queries'] });
+    expect(() => judge(m, parseBudget({ duration: '1ms' }))).toThrow(HeadroomError);
+    expect(() => judge(m, parseBudget({ retained: '1kB' }))).toThrow(/did not measure `retained`/);
+  });
+
+  it('judges allocated and eventLoopBlock on the median of the calls made', () => {
+    const m = measurementOf({
+      samples: {
+        durationMs: [],
+        cpuMs: [],
+        eventLoopBlockMs: [41, 2, 3],
+        allocatedBytes: [700_000, 600, 640],
+      },
+    });
+    const [block, alloc] = judge(m, parseBudget({ eventLoopBlock: '5ms', allocated: '64kB' }));
+    expect(block).toMatchObject({ measured: 3, status: 'pass', evidence: 'median of 3 calls' });
+    expect(alloc).toMatchObject({ measured: 640, status: 'pass' });
+  });
+});
