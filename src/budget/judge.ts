@@ -255,7 +255,7 @@ export function judge(measurement: Measurement, budget: ParsedBudget, options: J
       measured: r.bytesPerCall,
       headroom: budget.retained - r.bytesPerCall,
       status: r.bytesPerCall <= budget.retained ? 'pass' : 'fail',
-      evidence: `per call, slope over ${r.rounds.length - 1} rounds of ${calls / Math.max(1, r.rounds.length - 1)} calls after ${r.warmupCalls} warm-up`,
+      evidence: `per call; slope over ${r.rounds.length - 1} rounds of ${calls / Math.max(1, r.rounds.length - 1)} calls, after ${r.warmupCalls} warm-up calls`,
     });
   }
   return verdicts;

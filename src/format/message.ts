@@ -1,7 +1,7 @@
 import { countedQueries, longestChain } from '../budget/judge.js';
 import { statementShape } from '../measure/sql.js';
 import type { Measurement, QueryEvent, RecordedEvent, RequestEvent, Verdict } from '../types.js';
-import { formatBytes, formatHeadroom, formatMs, formatValue } from './units.js';
+import { formatBytes, formatHeadroom, formatMs, formatRange, formatValue } from './units.js';
 
 /** What the rich probes found when a contract failed. */
 export interface Explanation {
@@ -43,7 +43,7 @@ function evidence(v: Verdict, m: Measurement): string {
   if (v.interval) {
     const [lo, hi] = v.interval;
     const level = `${Math.round(m.confidence * 1000) / 10}%`;
-    parts.push(`${level} CI ${formatValue(lo, v.unit)}–${formatValue(hi, v.unit)}`);
+    parts.push(`${level} CI ${formatRange(lo, hi, v.unit)}`);
   }
   return parts.length ? `(${parts.join(', ')})` : '';
 }
@@ -105,38 +105,47 @@ function group<T extends RecordedEvent>(events: readonly T[], key: (e: T) => str
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
+/** Offender rows: count, key padded so that call sites line up, call site. */
+function offenderRows<T extends RecordedEvent>(groups: Group<T>[]): string[] {
+  const countWidth = Math.max(...groups.map((g) => `×${g.count}`.length));
+  const keyWidth = Math.min(60, Math.max(...groups.map((g) => g.key.length)));
+  return capped(groups, (g) => {
+    const site = at(g.sites);
+    return `  ${`×${g.count}`.padEnd(countWidth)}  ${site ? g.key.padEnd(keyWidth) : g.key}${site}`;
+  });
+}
+
 function at(sites: Set<string>): string {
   const list = [...sites];
   if (list.length === 0) return '';
   return `   at ${list[0]}${list.length > 1 ? ` (+${list.length - 1} more sites)` : ''}`;
 }
 
-function requestKey(e: RequestEvent): string {
+const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,})$/i;
+
+/** `METHOD host/path`, with id-like path segments folded to `:id` so that an N+1 over HTTP groups. */
+export function requestKey(e: RequestEvent): string {
   let path = e.url;
   try {
     path = new URL(e.url).pathname;
   } catch {}
-  return `${e.method.toUpperCase()} ${e.host}${path}`;
+  const shape = path
+    .split('/')
+    .map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment))
+    .join('/');
+  return `${e.method.toUpperCase()} ${e.host}${shape}`;
 }
 
 function queriesSection(queries: (QueryEvent & RecordedEvent)[]): string[] {
   if (queries.length === 0) return [];
   const groups = group(queries, (q) => statementShape(q.statement));
-  const width = Math.max(...groups.map((g) => `×${g.count}`.length));
-  return [
-    `Queries (${queries.length}, grouped by shape):`,
-    ...capped(groups, (g) => `  ${`×${g.count}`.padEnd(width)}  ${g.key}${at(g.sites)}`),
-  ];
+  return [`Queries (${queries.length}, grouped by shape):`, ...offenderRows(groups)];
 }
 
 function requestsSection(requests: (RequestEvent & RecordedEvent)[]): string[] {
   if (requests.length === 0) return [];
   const groups = group(requests, requestKey);
-  const width = Math.max(...groups.map((g) => `×${g.count}`.length));
-  return [
-    `Requests (${requests.length}, grouped by method, host and path):`,
-    ...capped(groups, (g) => `  ${`×${g.count}`.padEnd(width)}  ${g.key}${at(g.sites)}`),
-  ];
+  return [`Requests (${requests.length}, grouped by method, host and path):`, ...offenderRows(groups)];
 }
 
 function describe(e: RecordedEvent): string {
@@ -212,9 +221,7 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
   for (const v of input.verdicts) {
     if (v.status !== 'inconclusive') continue;
     const max = input.maxTimeMs !== undefined ? ` within maxTime ${formatMs(input.maxTimeMs)}` : '';
-    const ci = v.interval
-      ? `: its CI ${formatValue(v.interval[0], v.unit)}–${formatValue(v.interval[1], v.unit)} spans the limit`
-      : '';
+    const ci = v.interval ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit` : '';
     out.push(
       `Inconclusive: ${label(v)} could not be decided${max}${ci}. ` +
         `${input.inconclusive === 'fail' ? 'This fails because the options say inconclusive: "fail". ' : ''}` +
@@ -230,7 +237,7 @@ function outsideSection(m: Measurement): string[] {
   const groups = group(m.outside, describe);
   return [
     `Outside this call (not counted: ${plural(m.outside.length, 'event')} in no measurement's context):`,
-    ...capped(groups, (g) => `  ×${g.count}  ${g.key}${at(g.sites)}`),
+    ...offenderRows(groups),
     "  If these belong to the call, its async context was lost on the way; attribution: 'window' counts them.",
   ];
 }

@@ -19,11 +19,20 @@ export function formatBytes(bytes: number): string {
   return `${round(bytes / 1e9)} GB`;
 }
 
+/** Three significant digits, trailing zeros dropped: 50 → "50", 38.24 → "38.2", 1.5 → "1.5". */
 function round(x: number): string {
   const abs = Math.abs(x);
-  if (abs >= 100) return x.toFixed(0);
-  if (abs >= 10) return x.toFixed(1);
-  return x.toFixed(2);
+  const text = abs >= 100 ? x.toFixed(0) : abs >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+/** Formats a range, naming the unit once when both ends share it: `37.5–38.5 ms`. */
+export function formatRange(lo: number, hi: number, unit: 'count' | 'ms' | 'bytes'): string {
+  const a = formatValue(lo, unit);
+  const b = formatValue(hi, unit);
+  const ua = a.split(' ')[1];
+  const ub = b.split(' ')[1];
+  return ua !== undefined && ua === ub ? `${a.split(' ')[0]}–${b}` : `${a}–${b}`;
 }
 
 /** Formats a value of a verdict's unit. */
