@@ -28,7 +28,13 @@ describe('units', () => {
       '250 ms',
       '1.5 s',
     ]);
-    expect([512, 64_000, 2_100_000, 3e9, 1_234_567].map(formatBytes)).toEqual(['512 B', '64 kB', '2.1 MB', '3 GB', '1.23 MB']);
+    expect([512, 64_000, 2_100_000, 3e9, 1_234_567].map(formatBytes)).toEqual([
+      '512 B',
+      '64 kB',
+      '2.1 MB',
+      '3 GB',
+      '1.23 MB',
+    ]);
   });
 });
 
@@ -36,13 +42,20 @@ describe('failure messages', () => {
   it('shows the table, queries grouped by shape with call sites, and the N+1 hint', () => {
     const events = [
       q('select * from users where id = 7', 0, 1, 'src/orders/service.ts:12:5'),
-      ...Array.from({ length: 12 }, (_, i) => q(`select * from orders where user_id = ${i}`, i + 1, i + 2, 'src/orders/repo.ts:41:11')),
+      ...Array.from({ length: 12 }, (_, i) =>
+        q(`select * from orders where user_id = ${i}`, i + 1, i + 2, 'src/orders/repo.ts:41:11'),
+      ),
       q('BEGIN', 20, 21),
     ];
     const m = measurementOf({
       events,
       calls: 26,
-      samples: { durationMs: Array.from({ length: 25 }, (_, i) => 37 + (i % 5) * 0.5), cpuMs: [], eventLoopBlockMs: [], allocatedBytes: [] },
+      samples: {
+        durationMs: Array.from({ length: 25 }, (_, i) => 37 + (i % 5) * 0.5),
+        cpuMs: [],
+        eventLoopBlockMs: [],
+        allocatedBytes: [],
+      },
     });
     expect(message(m, { queries: 3, requests: 2, duration: '50ms' })).toMatchInlineSnapshot(`
       "expect(fn).toStayWithin(budget)
@@ -68,7 +81,9 @@ describe('failure messages', () => {
       req('GET', 'http://inventory.test/items/2', 100, 200),
       req('POST', 'http://payments.test/charge', 200, 260),
     ];
-    const outside = [eventOf({ kind: 'query', system: 'sqlite', statement: 'select 1' }, 50, 51, 'src/poller.ts:3:1')];
+    const outside = [
+      eventOf({ kind: 'query', system: 'sqlite', statement: 'select 1' }, 50, 51, 'src/poller.ts:3:1'),
+    ];
     const m = measurementOf({ events, outside });
     expect(message(m, { requests: 3, roundTrips: 1 })).toMatchInlineSnapshot(`
       "expect(fn).toStayWithin(budget)
@@ -99,18 +114,31 @@ describe('failure messages', () => {
   it('explains a blocked event loop and heavy allocation with what the rich probes found', () => {
     const m = measurementOf({
       calls: 3,
-      samples: { durationMs: [], cpuMs: [], eventLoopBlockMs: [41.2, 40.8, 40.9], allocatedBytes: [9_100_000, 8_500_000, 8_510_000] },
+      samples: {
+        durationMs: [],
+        cpuMs: [],
+        eventLoopBlockMs: [41.2, 40.8, 40.9],
+        allocatedBytes: [9_100_000, 8_500_000, 8_510_000],
+      },
     });
     expect(
-      message(m, { eventLoopBlock: '10ms', allocated: '1MB' }, {
-        explanation: {
-          block: { durationMs: 40.5, where: 'a timer callback (setTimeout/setInterval)', stack: ['src/report.ts:20:7', 'src/report.ts:8:3'] },
-          allocations: [
-            { functionName: 'buildRows', location: 'src/report.ts:31:18', bytes: 8_200_000 },
-            { functionName: 'format', location: 'src/report.ts:44:9', bytes: 250_000 },
-          ],
+      message(
+        m,
+        { eventLoopBlock: '10ms', allocated: '1MB' },
+        {
+          explanation: {
+            block: {
+              durationMs: 40.5,
+              where: 'a timer callback (setTimeout/setInterval)',
+              stack: ['src/report.ts:20:7', 'src/report.ts:8:3'],
+            },
+            allocations: [
+              { functionName: 'buildRows', location: 'src/report.ts:31:18', bytes: 8_200_000 },
+              { functionName: 'format', location: 'src/report.ts:44:9', bytes: 250_000 },
+            ],
+          },
         },
-      }),
+      ),
     ).toMatchInlineSnapshot(`
       "expect(fn).toStayWithin(budget)
 
@@ -139,7 +167,12 @@ describe('failure messages', () => {
         warmupCalls: 3,
         rounds: [0, 1, 2, 3].map((r) => ({ calls: r * 100, heapBytes: 10_000_000 + r * 107_200 })),
       },
-      samples: { durationMs: Array.from({ length: 30 }, (_, i) => 10 + i), cpuMs: [], eventLoopBlockMs: [], allocatedBytes: [] },
+      samples: {
+        durationMs: Array.from({ length: 30 }, (_, i) => 10 + i),
+        cpuMs: [],
+        eventLoopBlockMs: [],
+        allocatedBytes: [],
+      },
     });
     expect(message(m, { retained: '100B', duration: '25ms' })).toMatchInlineSnapshot(`
       "expect(fn).toStayWithin(budget)

@@ -43,7 +43,9 @@ describe('attribution', () => {
     const byContext = await measure(work, { metrics: [] });
     expect(byContext.events).toHaveLength(1);
     expect(byContext.outside.length).toBeGreaterThan(3);
-    expect(byContext.outside.every((e) => e.kind === 'query' && e.statement === 'select * from jobs')).toBe(true);
+    expect(byContext.outside.every((e) => e.kind === 'query' && e.statement === 'select * from jobs')).toBe(
+      true,
+    );
 
     const byWindow = await measure(work, { metrics: [], attribution: 'window' });
     expect(byWindow.events.length).toBeGreaterThan(3);

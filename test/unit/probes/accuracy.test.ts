@@ -116,7 +116,9 @@ describe('eventLoopBlock: against known busy loops', () => {
 describe('retained: leaks against one-off caches', () => {
   it('catches a function that keeps 1 kB per call', async () => {
     const leak: unknown[] = [];
-    const m = await measure(() => void leak.push(new Array(128).fill(leak.length)), { metrics: ['retained'] });
+    const m = await measure(() => void leak.push(new Array(128).fill(leak.length)), {
+      metrics: ['retained'],
+    });
     // 128 SMIs: 32 B JSArray + 16 B header + 1,024 B elements, plus the growing outer array.
     expect(m.retained?.bytesPerCall).toBeGreaterThan(1_000);
     expect(m.retained?.bytesPerCall).toBeLessThan(1_300);

@@ -1,0 +1,197 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HeadroomError, measure, record } from '../../../src/index.js';
+
+const realNow = performance.now.bind(performance);
+const busy = (ms: number) => {
+  const t = realNow();
+  while (realNow() - t < ms) {}
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const query = (statement: string) => record({ kind: 'query', system: 'sqlite', statement }).end();
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the contract to fail');
+}
+
+describe('toStayWithin', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('calls the function exactly once for a count-only budget', async () => {
+    let calls = 0;
+    await expect(() => {
+      calls++;
+      query('select 1');
+    }).toStayWithin({ queries: 1, repeatedQueries: 0, roundTrips: 1 });
+    expect(calls).toBe(1);
+  });
+
+  it('fails a count budget with the budget table and the offending shapes', async () => {
+    const error = await failureOf(
+      expect(async () => {
+        for (const id of [1, 2, 3]) {
+          await sleep(0);
+          query(`select * from items where order_id = ${id}`);
+        }
+      }).toStayWithin({ queries: 1 }),
+    );
+    expect(error.message).toMatch(/✗ queries +1 +3 +-2\n/);
+    // The call site is the first frame outside node_modules and headroom: here, the `query` helper.
+    expect(error.message).toMatch(
+      /×3 {2}SELECT \* FROM items WHERE order_id = \? +at test\/unit\/matchers\/to-stay-within\.test\.ts:\d+:\d+/,
+    );
+  });
+
+  it('supports .not', async () => {
+    await expect(() => {
+      query('a');
+      query('b');
+    }).not.toStayWithin({ queries: 1 });
+    const error = await failureOf(expect(() => query('a')).not.toStayWithin({ queries: 1 }));
+    expect(error.message).toContain('Expected the budget to be exceeded, but every metric stayed within it');
+  });
+
+  it('confirms an exceeded allocation on two more calls and judges their median', async () => {
+    let calls = 0;
+    // Only the first call allocates (a one-time cost, e.g. a lazy table): the median of 3 passes.
+    let table: number[] | undefined;
+    await expect(() => {
+      calls++;
+      table ??= new Array(100_000).fill(0.5);
+      return table.length;
+    }).toStayWithin({ allocated: '64kB' });
+    expect(calls).toBe(3);
+  });
+
+  it('stops sampling as soon as a time verdict is certain', async () => {
+    let calls = 0;
+    const m = await measure(() => calls++, { metrics: [] });
+    expect(m.calls).toBe(1);
+    calls = 0;
+    const started = realNow();
+    await expect(() => {
+      calls++;
+      busy(0.2);
+    }).toStayWithin({ duration: '20ms' }, { maxTime: '5s' });
+    // A 0.2 ms function against 20 ms is certain at the first look: the first call, at most 50
+    // warm-up calls, 16 samples — far from the 5 s maxTime.
+    expect(calls).toBeLessThanOrEqual(1 + 50 + 16);
+    expect(realNow() - started).toBeLessThan(1_000);
+  });
+
+  it('fails a time budget only when the whole interval is over it', async () => {
+    const error = await failureOf(expect(() => busy(4)).toStayWithin({ duration: '2ms', cpu: '2ms' }));
+    expect(error.message).toMatch(/✗ duration \(median\)\s+2 ms\s+4(\.\d+)? ms/);
+    expect(error.message).toMatch(/\(\d+ calls, 99% CI 4(\.\d+)?–\d+(\.\d+)? ms\)/);
+    expect(error.message).toMatch(/✗ cpu \(median\)/);
+  });
+
+  it('reports an undecidable time verdict as inconclusive: a warning by default, a failure on request', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    let i = 0;
+    // Alternating 1 ms and 3 ms calls: the median sits on the 2 ms limit and cannot be decided.
+    const fn = () => busy(i++ % 2 ? 3 : 1);
+    await expect(fn).toStayWithin({ duration: '2ms' }, { maxTime: '150ms' });
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('duration (median) inconclusive within maxTime'),
+    );
+    const error = await failureOf(
+      expect(fn).toStayWithin({ duration: '2ms' }, { maxTime: '150ms', inconclusive: 'fail' }),
+    );
+    expect(error.message).toContain('Budget undecided on 1 of 1 metric');
+    expect(error.message).toContain('? duration (median)');
+    expect(error.message).toContain('This fails because the options say inconclusive: "fail"');
+  });
+
+  it('explains a blocked event loop with the callback that blocked and where it was scheduled', async () => {
+    const error = await failureOf(
+      expect(async () => {
+        await sleep(1);
+        await new Promise<void>((resolve) =>
+          setTimeout(() => {
+            busy(30);
+            resolve();
+          }, 1),
+        );
+      }).toStayWithin({ eventLoopBlock: '10ms' }),
+    );
+    expect(error.message).toMatch(/✗ eventLoopBlock\s+10 ms\s+3\d(\.\d+)? ms/);
+    expect(error.message).toMatch(/Longest block on a re-run: 3\d(\.\d+)? ms in a timer callback/);
+    expect(error.message).toMatch(/at test\/unit\/matchers\/to-stay-within\.test\.ts:\d+:\d+/);
+  });
+
+  it('explains heavy allocation with the functions that allocated', async () => {
+    function buildRows() {
+      const rows: string[][] = [];
+      for (let i = 0; i < 20_000; i++) rows.push([`row ${i}`, String(i * 2), 'x'.repeat(i % 10)]);
+      return rows;
+    }
+    const error = await failureOf(expect(() => buildRows().length).toStayWithin({ allocated: '100kB' }));
+    expect(error.message).toContain('Top allocating functions on a re-run (sampling heap profiler):');
+    expect(error.message).toMatch(
+      /MB {2}buildRows\s+at test\/unit\/matchers\/to-stay-within\.test\.ts:\d+:\d+/,
+    );
+  });
+
+  it('judges a measurement taken earlier, without calling anything again', async () => {
+    let calls = 0;
+    const m = await measure(
+      () => {
+        calls++;
+        query('select 1');
+      },
+      { metrics: ['allocated'] },
+    );
+    const before = calls;
+    await expect(m).toStayWithin({ queries: 1, allocated: '1MB' });
+    expect(calls).toBe(before);
+    await expect(expect(m).toStayWithin({ duration: '1s' })).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_NOT_MEASURED',
+    });
+  });
+
+  it('throws typed errors for misuse instead of failing or passing', async () => {
+    await expect(expect(42).toStayWithin({ queries: 1 })).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_NOT_A_FUNCTION',
+    });
+    await expect(expect(() => {}).toStayWithin({ querys: 1 } as never)).rejects.toThrow(
+      /Did you mean `queries`\?/,
+    );
+    await expect(
+      expect(() => {}).toStayWithin({ queries: 1 }, { metrics: ['duration'] } as never),
+    ).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_UNKNOWN_KEY',
+    });
+    const boom = new Error('database is locked');
+    const error = await failureOf(
+      expect(() => {
+        throw boom;
+      }).toStayWithin({ queries: 1 }),
+    );
+    expect(error).toBeInstanceOf(HeadroomError);
+    expect(error).toMatchObject({ code: 'HEADROOM_ERR_FN_THREW', cause: boom });
+    expect(error.message).toContain('it threw on call 1 (Error: database is locked)');
+    await expect(expect(() => Promise.reject(boom)).toStayWithin({ queries: 1 })).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_FN_THREW',
+    });
+  });
+
+  it('measures real time while fake timers are installed', async () => {
+    vi.useFakeTimers();
+    const m = await measure(() => busy(3), { metrics: ['duration', 'eventLoopBlock'], iterations: 5 });
+    expect(m.stats.duration?.median).toBeGreaterThanOrEqual(2.9);
+    expect(m.samples.eventLoopBlockMs[0]).toBeGreaterThanOrEqual(2.9);
+  });
+
+  it('tags measurements with the running test', async () => {
+    const m = await measure(() => {}, { metrics: [] });
+    expect(m.testName).toBe('toStayWithin > tags measurements with the running test');
+  });
+});
