@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The examples import headroom exactly as a user would ('headroom', 'headroom/vitest'), resolved
+// to the built package in dist/ (run `npm run build` first; `npm run examples` does).
+const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  resolve: {
+    alias: [
+      // Exact matches, so that 'headroom/vitest' is not caught by the 'headroom' alias.
+      { find: /^headroom\/vitest$/, replacement: dist('vitest.js') },
+      { find: /^headroom$/, replacement: dist('index.js') },
+    ],
+  },
+  test: {
+    include: ['**/*.test.ts'],
+    setupFiles: ['headroom/vitest'],
+    testTimeout: 30_000,
+    // Point failure code frames at the test, not at the expectCaught() helper.
+    onStackTrace: (_error, frame) => !frame.file.endsWith('/support/regressions.ts'),
+  },
+});
