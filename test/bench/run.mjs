@@ -1,0 +1,572 @@
+// headroom bench: verdict quality (flakiness of `duration` verdicts, alone and under load),
+// the matcher's own overhead, and the accuracy of `allocated` and `eventLoopBlock`.
+//
+//   npm run bench                         # build, then every part
+//   node test/bench/run.mjs flake         # one part (or several: overhead accuracy)
+//   BENCH_CALLS=50 node test/bench/run.mjs flake   # fewer matcher calls per case (quick look)
+//
+// Prints tables and a closing summary; writes bench-results/bench.json (gitignored).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { startLoader } from './loader.mjs';
+import { captureWarnings, fmtBytes, fmtMs, fmtNum, fmtUs, now, quantile, summary, table } from './util.mjs';
+import {
+  ALLOC_DOUBLES_EXPECTED,
+  allocDoubles,
+  allocNothing,
+  block40BetweenAwaits,
+  block40Sync,
+  calibrateLoop,
+  consume,
+  flakeWorkloads,
+  lastSpin,
+} from './workloads.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { matchers, measure, onResult, record } = await import('../../dist/index.js');
+
+const PARTS = ['flake', 'overhead', 'accuracy'];
+const args = process.argv.slice(2);
+for (const a of args) {
+  if (!PARTS.includes(a)) {
+    console.error(`Unknown part '${a}'. Usage: node test/bench/run.mjs [${PARTS.join('|')}]...`);
+    process.exit(2);
+  }
+}
+const selected = args.length ? PARTS.filter((p) => args.includes(p)) : PARTS;
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+
+const ctx = { isNot: false, currentTestName: 'bench' };
+const toStayWithin = (fn, budget, options) => matchers.toStayWithin.call(ctx, fn, budget, options);
+
+// Every judged contract, to read the verdict statuses (pass / fail / inconclusive) that the
+// matcher's boolean `pass` folds together (inconclusive passes by default).
+let lastResult;
+onResult((r) => {
+  lastResult = r;
+});
+
+const out = {
+  meta: {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadavgAtStart: os.loadavg(),
+    commit: gitCommit(),
+    parts: selected,
+    callsPerCase: CALLS,
+  },
+};
+const printed = [];
+const summaryLines = [];
+function print(text) {
+  printed.push(text);
+  console.log(text);
+}
+function target(ok, text) {
+  summaryLines.push(`${ok ? 'OK    ' : 'MISSED'}  ${text}`);
+  return ok;
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index (1-based) of the look at which a sample count was judged, on the engine's schedule. */
+function lookIndex(n) {
+  let look = 16;
+  for (let i = 1; i < 64; i++) {
+    if (n <= look) return n === look ? i : `${i - 1}+final`;
+    look = Math.ceil(look * 1.5);
+  }
+  return '?';
+}
+
+// ─── Part 1: flakiness of duration verdicts ─────────────────────────────────────────────────
+
+async function medianOf(fn) {
+  const m = await measure(fn, { metrics: ['duration'] });
+  return { median: m.stats.duration.median, n: m.stats.duration.n, calls: m.calls, stats: m.stats.duration };
+}
+
+async function oneVerdict(fn, limit) {
+  lastResult = undefined;
+  const t0 = now();
+  const r = await toStayWithin(fn, { duration: limit });
+  const wallMs = now() - t0;
+  const v = lastResult?.verdicts.find((x) => x.metric === 'duration');
+  const m = r.measurement;
+  return {
+    pass: r.pass,
+    status: v?.status ?? '?',
+    wallMs,
+    calls: m.calls,
+    warmupCalls: m.warmupCalls,
+    samples: m.samples.durationMs.length,
+    stoppedBy: m.stoppedBy,
+    measured: v?.measured,
+    interval: v?.interval,
+    durations: m.samples.durationMs,
+  };
+}
+
+async function flakeCase(condition, workload) {
+  const before = await medianOf(workload.fn);
+  const cases = [
+    { name: 'half budget', factor: 2, want: 'pass' },
+    { name: 'twice budget', factor: 0.5, want: 'fail' },
+  ];
+  for (const c of cases) {
+    c.limit = before.median * c.factor;
+    c.results = [];
+  }
+  const [, warnings] = await captureWarnings(async () => {
+    // Interleaved, so that both cases see the same machine conditions over time.
+    for (let i = 0; i < CALLS; i++) {
+      for (const c of cases) c.results.push(await oneVerdict(workload.fn, c.limit));
+    }
+  });
+  const after = await medianOf(workload.fn);
+  const rows = [];
+  const record = [];
+  for (const c of cases) {
+    const count = { pass: 0, fail: 0, inconclusive: 0 };
+    for (const r of c.results) count[r.status] = (count[r.status] ?? 0) + 1;
+    const hits = count[c.want];
+    const wall = summary(c.results.map((r) => r.wallMs));
+    const calls = summary(c.results.map((r) => r.calls));
+    const samples = summary(c.results.map((r) => r.samples));
+    const looks = {};
+    for (const r of c.results) {
+      const k = String(lookIndex(r.samples));
+      looks[k] = (looks[k] ?? 0) + 1;
+    }
+    // Keep the raw evidence of every verdict that missed its target, for analysis.
+    const misses = c.results
+      .filter((r) => r.status !== c.want)
+      .map((r) => ({
+        status: r.status,
+        samples: r.samples,
+        look: lookIndex(r.samples),
+        stoppedBy: r.stoppedBy,
+        measured: r.measured,
+        interval: r.interval,
+        wallMs: r.wallMs,
+        durationsMs: r.durations.map((d) => Math.round(d * 1000) / 1000),
+      }));
+    target(
+      hits === c.results.length,
+      `flake ${condition} ${workload.name} ${c.name}: ${hits}/${c.results.length} ${c.want}` +
+        (hits === c.results.length
+          ? ''
+          : ` (${count.pass} pass, ${count.fail} fail, ${count.inconclusive} inconclusive)`),
+    );
+    rows.push([
+      condition,
+      workload.name,
+      c.name,
+      `${fmtMs(before.median)} → ${fmtMs(after.median)}`,
+      fmtMs(c.limit),
+      `${count.pass}`,
+      `${count.fail}`,
+      `${count.inconclusive}`,
+      `${hits}/${c.results.length}${hits === c.results.length ? '' : ' ✗'}`,
+      `${fmtMs(wall.mean)} / ${fmtMs(wall.median)} / ${fmtMs(wall.max)}`,
+      `${fmtNum(calls.mean)} / ${fmtNum(calls.median)} / ${calls.max}`,
+      `${fmtNum(samples.median)} / ${samples.max}`,
+    ]);
+    record.push({
+      condition,
+      workload: workload.name,
+      describe: workload.describe,
+      case: c.name,
+      want: c.want,
+      medianBeforeMs: before.median,
+      medianBefore: before.stats,
+      medianAfterMs: after.median,
+      limitMs: c.limit,
+      counts: count,
+      matcherPassed: c.results.filter((r) => r.pass).length,
+      verdictWallMs: wall,
+      callsPerVerdict: calls,
+      timeSamplesPerVerdict: samples,
+      looks,
+      stoppedBy: countBy(c.results.map((r) => r.stoppedBy)),
+      misses,
+    });
+  }
+  return { rows, record, warnings };
+}
+
+function countBy(values) {
+  const o = {};
+  for (const v of values) o[v] = (o[v] ?? 0) + 1;
+  return o;
+}
+
+async function flakePart(itersPerMs) {
+  const workloads = flakeWorkloads(itersPerMs);
+  const rows = [];
+  const records = [];
+  const warnings = [];
+  for (const condition of ['unloaded', 'loaded']) {
+    const t0 = now();
+    let loader;
+    try {
+      if (condition === 'loaded') loader = await startLoader({ maxMs: 300_000 });
+      for (const w of workloads) {
+        const res = await flakeCase(condition, w);
+        rows.push(...res.rows);
+        records.push(...res.record);
+        warnings.push(...res.warnings);
+        if (loader && !loader.running)
+          throw new Error('the loader process stopped before the loaded phase ended');
+      }
+    } finally {
+      await loader?.stop();
+    }
+    print(`  (${condition}: ${((now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  print(
+    table(
+      `1. Flakiness of duration verdicts — ${CALLS} matcher calls per case, interleaved; budget = 2× median (fn at half budget) or median/2 (fn at twice budget)`,
+      [
+        'condition',
+        'fn',
+        'case',
+        'median before → after',
+        'limit',
+        'pass',
+        'fail',
+        'inconcl.',
+        'target',
+        'verdict wall mean/med/max',
+        'calls mean/med/max',
+        'samples med/max',
+      ],
+      rows,
+    ),
+  );
+  for (const w of workloads) print(`  ${w.name}: ${w.describe}`);
+  print('  loaded = a child `node` busy loop keeps one of the 2 cores busy during the whole phase.');
+  print('  calls = every call of fn by the matcher (first call + warm-up + timed samples).');
+  if (warnings.length) print(`  inconclusive warnings printed by the matcher: ${warnings.length}`);
+  return { itersPerMs, cases: records, inconclusiveWarnings: warnings.length };
+}
+
+// ─── Part 2: overhead ───────────────────────────────────────────────────────────────────────
+
+function gcNow() {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+}
+
+async function overheadCase(name, fn, budget, { n = 3000, warm = 300, directN = 100_000 } = {}) {
+  // Direct cost of fn (outside any measurement), batched.
+  const isAsync = fn.constructor.name === 'AsyncFunction';
+  for (let i = 0; i < 1000; i++) isAsync ? await fn() : fn();
+  const d0 = now();
+  if (isAsync) for (let i = 0; i < directN; i++) await fn();
+  else for (let i = 0; i < directN; i++) fn();
+  const directUs = ((now() - d0) / directN) * 1000;
+
+  for (let i = 0; i < warm; i++) {
+    const r = await toStayWithin(fn, budget);
+    if (!r.pass) throw new Error(`overhead case ${name} failed its budget:\n${r.message()}`);
+  }
+  const gc = gcNow();
+  gc();
+  gc();
+  const heap0 = v8.getHeapStatistics().used_heap_size;
+  const rss0 = process.memoryUsage.rss();
+  const per = new Float64Array(n);
+  const t0 = now();
+  let calls = 0;
+  for (let i = 0; i < n; i++) {
+    const s = now();
+    const r = await toStayWithin(fn, budget);
+    per[i] = (now() - s) * 1000;
+    calls += r.measurement.calls;
+  }
+  const meanUs = ((now() - t0) / n) * 1000;
+  const rssPerCall = (process.memoryUsage.rss() - rss0) / n;
+  gc();
+  gc();
+  const retainedPerCall = (v8.getHeapStatistics().used_heap_size - heap0) / n;
+  const values = Array.from(per);
+  const medianUs = quantile(values, 0.5);
+  return {
+    name,
+    budget: JSON.stringify(budget),
+    directUs,
+    matcherMeanUs: meanUs,
+    matcherMedianUs: medianUs,
+    matcherP99Us: quantile(values, 0.99),
+    matcherMaxUs: Math.max(...values),
+    overheadUs: medianUs - directUs,
+    callsOfFnPerMatcherCall: calls / n,
+    heapRetainedBytesPerMatcherCall: retainedPerCall,
+    rssGrowthBytesPerMatcherCall: rssPerCall,
+    n,
+  };
+}
+
+async function overheadPart() {
+  const t0 = now();
+  const empty = () => {};
+  const emptyAsync = async () => {};
+  const oneQuery = () => {
+    record({ kind: 'query', system: 'sqlite', statement: 'select 1' }).end();
+  };
+  const cases = [];
+  cases.push(await overheadCase('queries: 0 — empty fn', empty, { queries: 0 }));
+  cases.push(await overheadCase('queries: 1 — fn records 1 query', oneQuery, { queries: 1 }));
+  cases.push(await overheadCase('queries: 0 — empty async fn', emptyAsync, { queries: 0 }));
+  cases.push(await overheadCase("allocated: '1MB' — empty fn", empty, { allocated: '1MB' }));
+  cases.push(await overheadCase("allocated: '1MB' — empty async fn", emptyAsync, { allocated: '1MB' }));
+  cases.push(await overheadCase("eventLoopBlock: '5ms' — empty fn", empty, { eventLoopBlock: '5ms' }));
+  cases.push(
+    await overheadCase(
+      "eventLoopBlock: '5ms' — empty async fn",
+      emptyAsync,
+      { eventLoopBlock: '5ms' },
+      { n: 500, warm: 50 },
+    ),
+  );
+  cases.push(
+    await overheadCase('queries+allocated+eventLoopBlock — fn records 1 query', oneQuery, {
+      queries: 1,
+      allocated: '1MB',
+      eventLoopBlock: '5ms',
+    }),
+  );
+  const rows = cases.map((c) => [
+    c.name,
+    fmtUs(c.directUs),
+    fmtUs(c.matcherMedianUs),
+    fmtUs(c.matcherMeanUs),
+    fmtUs(c.matcherP99Us),
+    fmtUs(c.overheadUs),
+    fmtNum(c.callsOfFnPerMatcherCall, 2),
+    fmtBytes(c.heapRetainedBytesPerMatcherCall),
+    fmtBytes(c.rssGrowthBytesPerMatcherCall),
+    String(c.n),
+  ]);
+  print(
+    table(
+      '2. Matcher overhead per call (count-only and per-call probes; passing budgets)',
+      [
+        'budget — fn',
+        'direct call',
+        'matcher median',
+        'mean',
+        'p99',
+        'overhead (median)',
+        'fn calls',
+        'heap kept/call',
+        'RSS growth/call',
+        'n',
+      ],
+      rows,
+    ),
+  );
+  print(
+    '  overhead = matcher median per call − direct call of fn; heap kept = used heap growth after full GCs / n;\n  RSS growth = process RSS growth over the n calls / n (native memory the JS heap does not show).',
+  );
+  for (const c of cases) {
+    if (c.name.startsWith('queries: 0 — empty fn') || c.name.startsWith('queries: 1'))
+      target(c.overheadUs < 1000, `overhead ${c.name}: ${fmtUs(c.overheadUs)} per call (target < 1 ms)`);
+  }
+  for (const c of cases) {
+    if (c.callsOfFnPerMatcherCall !== 1)
+      target(
+        false,
+        `overhead ${c.name}: ${c.callsOfFnPerMatcherCall} calls of fn per matcher call (expected 1)`,
+      );
+  }
+  for (const c of cases) {
+    if (c.rssGrowthBytesPerMatcherCall > 10_000)
+      target(
+        false,
+        `overhead ${c.name}: process RSS grows ${fmtBytes(c.rssGrowthBytesPerMatcherCall)} per matcher call (native memory not freed)`,
+      );
+  }
+  print(`  (overhead: ${((now() - t0) / 1000).toFixed(1)} s)`);
+  return { cases };
+}
+
+// ─── Part 3: accuracy ───────────────────────────────────────────────────────────────────────
+
+async function repeatMetric(fn, budget, pick, reps = 20, truth) {
+  const values = [];
+  const truths = [];
+  for (let i = 0; i < reps; i++) {
+    const r = await toStayWithin(fn, budget);
+    if (r.measurement.calls !== 1) throw new Error(`expected one call, got ${r.measurement.calls}`);
+    values.push(pick(r.measurement));
+    if (truth) truths.push(truth());
+  }
+  if (truth) values.truth = truths;
+  return values;
+}
+
+/** measured − the busy loop's own wall time (what the fn itself saw), min / median / max. */
+function blockError(values) {
+  const errors = values.map((v, i) => v - values.truth[i]);
+  values.errors = errors;
+  const s = summary(errors);
+  const f = (x) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  return () => `${f(s.min)} / ${f(s.median)} / ${f(s.max)} ms vs spin`;
+}
+
+async function accuracyPart(itersPerMs) {
+  const t0 = now();
+  const cases = [];
+  const alloc = await repeatMetric(allocDoubles, { allocated: '100MB' }, (m) => m.samples.allocatedBytes[0]);
+  cases.push({
+    name: 'allocated — 10,000 arrays of 100 doubles',
+    unit: 'bytes',
+    expected: `${fmtBytes(ALLOC_DOUBLES_EXPECTED)} (10,000 × 848 B)`,
+    values: alloc,
+    ok: (s) => Math.abs(s.median - ALLOC_DOUBLES_EXPECTED) / ALLOC_DOUBLES_EXPECTED < 0.01,
+    okText: 'median within ±1% of 8.48 MB',
+    error: (s) =>
+      `${(((s.median - ALLOC_DOUBLES_EXPECTED) / ALLOC_DOUBLES_EXPECTED) * 100).toFixed(2)}% (median)`,
+  });
+  const nothing = await repeatMetric(
+    allocNothing(itersPerMs),
+    { allocated: '100MB' },
+    (m) => m.samples.allocatedBytes[0],
+  );
+  cases.push({
+    name: 'allocated — loop allocating nothing (~1 ms)',
+    unit: 'bytes',
+    expected: '< 64 kB',
+    values: nothing,
+    ok: (s) => s.max < 64_000,
+    okText: 'max < 64 kB',
+  });
+  const spinMs = () => lastSpin.ms;
+  const blockAsync = await repeatMetric(
+    block40BetweenAwaits,
+    { eventLoopBlock: '1s' },
+    (m) => m.samples.eventLoopBlockMs[0],
+    20,
+    spinMs,
+  );
+  cases.push({
+    name: 'eventLoopBlock — 40 ms busy loop between awaits',
+    unit: 'ms',
+    expected: '38–50 ms',
+    values: blockAsync,
+    ok: (s) => s.min >= 38 && s.max <= 50,
+    okText: 'all in 38–50 ms',
+    error: blockError(blockAsync),
+  });
+  const blockSync = await repeatMetric(
+    block40Sync,
+    { eventLoopBlock: '1s' },
+    (m) => m.samples.eventLoopBlockMs[0],
+    20,
+    spinMs,
+  );
+  cases.push({
+    name: 'eventLoopBlock — 40 ms busy loop, synchronous',
+    unit: 'ms',
+    expected: '38–50 ms',
+    values: blockSync,
+    ok: (s) => s.min >= 38 && s.max <= 50,
+    okText: 'all in 38–50 ms',
+    error: blockError(blockSync),
+  });
+  const fmt = (u, x) => (u === 'bytes' ? fmtBytes(x) : fmtMs(x));
+  const rows = [];
+  const records = [];
+  for (const c of cases) {
+    const s = summary(c.values);
+    const ok = c.ok(s);
+    target(
+      ok,
+      `accuracy ${c.name}: min ${fmt(c.unit, s.min)}, median ${fmt(c.unit, s.median)}, max ${fmt(c.unit, s.max)} (${c.okText})`,
+    );
+    rows.push([
+      c.name,
+      c.expected,
+      fmt(c.unit, s.min),
+      fmt(c.unit, s.median),
+      fmt(c.unit, s.max),
+      fmt(c.unit, c.values[0]),
+      c.error ? c.error(s) : '',
+      ok ? 'ok' : 'MISSED',
+    ]);
+    const rec = { name: c.name, unit: c.unit, expected: c.expected, summary: s, values: c.values, ok };
+    if (c.values.truth) {
+      rec.spinMs = c.values.truth;
+      rec.errorVsSpinMs = summary(c.values.errors);
+    }
+    records.push(rec);
+  }
+  print(
+    table(
+      '3. Accuracy — 20 matcher calls each (one call of fn per matcher call)',
+      [
+        'metric — fn',
+        'expected',
+        'min',
+        'median',
+        'max',
+        'first call',
+        'error (min / median / max)',
+        'target',
+      ],
+      rows,
+    ),
+  );
+  print(`  (accuracy: ${((now() - t0) / 1000).toFixed(1)} s)`);
+  return { cases: records };
+}
+
+// ─── Main ───────────────────────────────────────────────────────────────────────────────────
+
+const started = now();
+const resultsDir = join(root, 'bench-results');
+let failed;
+try {
+  print(
+    `headroom bench — node ${process.version}, ${os.cpus().length} cpus, load avg ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}, parts: ${selected.join(', ')}`,
+  );
+  const itersPerMs = calibrateLoop(1);
+  consume(itersPerMs);
+  out.meta.cpuLoopItersPerMs = itersPerMs;
+  if (selected.includes('flake')) out.flake = await flakePart(itersPerMs);
+  if (selected.includes('overhead')) out.overhead = await overheadPart();
+  if (selected.includes('accuracy')) out.accuracy = await accuracyPart(itersPerMs);
+} catch (error) {
+  failed = error;
+  summaryLines.push(`ERROR   ${error?.stack ?? error}`);
+} finally {
+  out.meta.elapsedS = (now() - started) / 1000;
+  out.meta.loadavgAtEnd = os.loadavg();
+  out.summary = summaryLines;
+  print(['', `Summary (${out.meta.elapsedS.toFixed(1)} s)`, ...summaryLines.map((l) => `  ${l}`)].join('\n'));
+  out.printed = printed.join('\n');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'bench.json');
+  writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+  console.log(`\nwrote ${relative(process.cwd(), file) || file}`);
+}
+if (failed) process.exitCode = 1;
