@@ -6,6 +6,8 @@ export default defineConfig({
     index: 'src/index.ts',
     vitest: 'src/vitest.ts',
     jest: 'src/jest.ts',
+    'better-sqlite3': 'integrations/better-sqlite3/index.ts',
+    pg: 'integrations/pg/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -221,7 +221,9 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
   for (const v of input.verdicts) {
     if (v.status !== 'inconclusive') continue;
     const max = input.maxTimeMs !== undefined ? ` within maxTime ${formatMs(input.maxTimeMs)}` : '';
-    const ci = v.interval ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit` : '';
+    const ci = v.interval
+      ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit`
+      : '';
     out.push(
       `Inconclusive: ${label(v)} could not be decided${max}${ci}. ` +
         `${input.inconclusive === 'fail' ? 'This fails because the options say inconclusive: "fail". ' : ''}` +

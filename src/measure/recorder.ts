@@ -84,8 +84,11 @@ const OWN_DIRS: string[] = (() => {
   return [`${root}/dist/`, `${root}/src/`, `${root}/integrations/`];
 })();
 
+const TEST_FILE = /\.(test|spec)(-d)?\.[cm]?[jt]sx?:/;
+
 function isInternal(location: string): boolean {
   if (INTERNAL_FRAME.test(location)) return true;
+  if (TEST_FILE.test(location)) return false;
   for (const dir of OWN_DIRS) if (location.startsWith(dir)) return true;
   return false;
 }

@@ -1,0 +1,78 @@
+/**
+ * Method wrapping shared by the driver integrations. A wrapped method keeps its name and length,
+ * remembers the original under a private symbol (so wrapping twice is harmless and unwrapping
+ * restores it exactly), and is marked with a `Symbol.for` key so that two installed copies of
+ * headroom never wrap the same method twice.
+ */
+const ORIGINAL = Symbol.for('headroom.original');
+
+type Method = (...args: any[]) => any;
+type Wrapped = Method & { [ORIGINAL]?: Method };
+
+/** True when `target[name]` is a headroom wrapper. */
+export function isWrapped(target: object, name: string): boolean {
+  const current = (target as Record<string, unknown>)[name] as Wrapped | undefined;
+  return typeof current === 'function' && current[ORIGINAL] !== undefined;
+}
+
+/**
+ * Replaces `target[name]` with `wrap(original)`. Does nothing if it is already wrapped or is not a
+ * function. Returns true when it wrapped.
+ */
+export function wrapMethod(target: object, name: string, wrap: (original: Method) => Method): boolean {
+  const holder = target as Record<string, unknown>;
+  const original = holder[name] as Wrapped | undefined;
+  if (typeof original !== 'function' || original[ORIGINAL] !== undefined) return false;
+  const wrapped = wrap(original) as Wrapped;
+  Object.defineProperty(wrapped, ORIGINAL, { value: original });
+  Object.defineProperty(wrapped, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(wrapped, 'length', { value: original.length, configurable: true });
+  const descriptor = Object.getOwnPropertyDescriptor(target, name);
+  Object.defineProperty(target, name, {
+    value: wrapped,
+    writable: descriptor?.writable ?? true,
+    enumerable: descriptor?.enumerable ?? false,
+    configurable: true,
+  });
+  return true;
+}
+
+/** Restores the original of `target[name]` if headroom wrapped it. Returns true when it did. */
+export function unwrapMethod(target: object, name: string): boolean {
+  const holder = target as Record<string, unknown>;
+  const current = holder[name] as Wrapped | undefined;
+  const original = typeof current === 'function' ? current[ORIGINAL] : undefined;
+  if (!original) return false;
+  const descriptor = Object.getOwnPropertyDescriptor(target, name);
+  Object.defineProperty(target, name, {
+    value: original,
+    writable: descriptor?.writable ?? true,
+    enumerable: descriptor?.enumerable ?? false,
+    configurable: true,
+  });
+  return true;
+}
+
+/** Calls `done` once a sync or async result settles, and returns the result unchanged in behaviour. */
+export function onSettled<T>(result: T, done: (error?: unknown) => void): T {
+  if (
+    result !== null &&
+    typeof result === 'object' &&
+    typeof (result as { then?: unknown }).then === 'function'
+  ) {
+    // A derived promise: it rejects exactly when the original does, so an unhandled rejection
+    // stays unhandled, as it would be without headroom.
+    return (result as unknown as Promise<unknown>).then(
+      (value) => {
+        done();
+        return value;
+      },
+      (error: unknown) => {
+        done(error);
+        throw error;
+      },
+    ) as unknown as T;
+  }
+  done();
+  return result;
+}
