@@ -47,7 +47,10 @@ function finishing(callback: Callback, done: Done): Callback {
 /** Ends the event when a submittable (pg.Query, pg-cursor, pg-query-stream) emits end or error. */
 function watchSubmittable(submittable: { emit?: Callback }, done: Done): void {
   const emit = submittable.emit;
-  if (typeof emit !== 'function') return done();
+  if (typeof emit !== 'function') {
+    done();
+    return;
+  }
   let finished = false;
   // Observe emits instead of adding listeners: an 'error' listener would change what an
   // unhandled error does.
