@@ -7,6 +7,8 @@ export { type ParsedBudget, parseBudget } from './budget/parse.js';
 export type { ByteLimit, ByteUnit, TimeLimit, TimeUnit } from './budget/units.js';
 export { ERROR_CODES, HeadroomError, type HeadroomErrorCode } from './errors.js';
 export { type Explanation, formatMessage, type MessageInput } from './format/message.js';
+export { type AutoInstrumentResult, autoInstrument } from './instrument/auto.js';
+export { instrumentHttp, uninstrumentHttp } from './instrument/http.js';
 export type { MatcherContext, MatcherResult } from './matchers/context.js';
 export { matchers } from './matchers/index.js';
 export { type ContractResult, onResult } from './matchers/results.js';

@@ -7,6 +7,7 @@
 // Loads jest's `expect` types so that the augmentation below has a module to merge into.
 import type {} from 'expect';
 import { HeadroomError } from './errors.js';
+import { autoInstrument } from './instrument/auto.js';
 import { assertSettled } from './matchers/context.js';
 import { matchers } from './matchers/index.js';
 import { runtime } from './measure/scope.js';
@@ -28,6 +29,7 @@ if (!expect || !afterEach) {
   );
 }
 expect.extend(matchers);
+autoInstrument();
 runtime.testName = () => expect.getState().currentTestName;
 afterEach(() => assertSettled(expect.getState().currentTestName));
 

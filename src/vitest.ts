@@ -4,12 +4,14 @@
  * was not awaited. Node only.
  */
 import { afterEach, expect } from 'vitest';
+import { autoInstrument } from './instrument/auto.js';
 import { assertSettled } from './matchers/context.js';
 import { matchers } from './matchers/index.js';
 import { runtime } from './measure/scope.js';
 import type { Budget, MeasureOptions } from './types.js';
 
 expect.extend(matchers);
+autoInstrument();
 runtime.testName = () => expect.getState().currentTestName;
 afterEach(() => assertSettled(expect.getState().currentTestName));
 

@@ -93,12 +93,24 @@ export function maxInFlight(requests: readonly RecordedEvent[]): number {
   return most;
 }
 
+/** True when `inner` runs within `outer`'s span (e.g. a handler's query within the request). */
+function nestedIn(inner: RecordedEvent, outer: RecordedEvent): boolean {
+  if (inner === outer || outer.endMs === undefined || inner.endMs === undefined) return false;
+  if (inner.startMs < outer.startMs || inner.endMs > outer.endMs) return false;
+  const same = inner.startMs === outer.startMs && inner.endMs === outer.endMs;
+  return !same || outer.id < inner.id;
+}
+
 /**
  * The longest chain of I/O events in which each starts after the previous one ended, and the
- * chain itself (for the waterfall in failure messages).
+ * chain itself (for the waterfall in failure messages). Events nested in another event's span —
+ * the queries an in-process server runs while answering the call's request — are part of that
+ * round trip, not round trips of their own.
  */
 export function longestChain(events: readonly RecordedEvent[]): RecordedEvent[] {
-  const io = [...events].sort((a, b) => a.startMs - b.startMs);
+  const io = events
+    .filter((e) => !events.some((outer) => nestedIn(e, outer)))
+    .sort((a, b) => a.startMs - b.startMs);
   const length: number[] = [];
   const previous: number[] = [];
   let best = -1;

@@ -4,7 +4,7 @@ import { HeadroomError } from '../errors.js';
 import { type Explanation, formatMessage } from '../format/message.js';
 import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
-import { CallScope, closeScope, enterScope } from '../measure/scope.js';
+import { CallScope, callInScope, closeScope } from '../measure/scope.js';
 import { explainAllocated } from '../probes/explain-allocated.js';
 import { explainBlock } from '../probes/explain-block.js';
 import type { Budget, Measurement, MeasureOptions, Verdict } from '../types.js';
@@ -25,7 +25,7 @@ async function rerun(fn: () => unknown): Promise<{ syncMs: number }> {
   const scope = new CallScope('context');
   const t0 = now();
   try {
-    const result = enterScope(scope, fn);
+    const result = callInScope(scope, fn);
     const syncMs = now() - t0;
     await result;
     return { syncMs };

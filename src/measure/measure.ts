@@ -11,7 +11,7 @@ import type { MeasureFnOptions, Measurement, MetricName, TimeStatistic } from '.
 import { now } from './clock.js';
 import { resolveCallSites } from './recorder.js';
 import { alphaPerLook, MAX_SAMPLES, nextLook } from './sampling.js';
-import { CallScope, closeScope, enterScope, runtime } from './scope.js';
+import { CallScope, callInScope, closeScope, isThenable, runtime } from './scope.js';
 
 /** What the engine measures, and against which budget it may stop early. */
 export interface Plan {
@@ -37,14 +37,6 @@ interface CallResult {
 
 /** The metrics `measure()` takes when none are named. */
 export const DEFAULT_METRICS: MetricName[] = ['duration', 'cpu', 'eventLoopBlock', 'allocated'];
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 
 function fnThrew(error: unknown, call: number): HeadroomError {
   const what = error instanceof Error ? `${error.name}: ${error.message}` : show(error);
@@ -83,7 +75,7 @@ class Engine {
     let failed = false;
     let error: unknown;
     try {
-      result = enterScope(scope, this.fn);
+      result = callInScope(scope, this.fn);
     } catch (e) {
       failed = true;
       error = e;

@@ -1,11 +1,42 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attribution, RecordedEvent } from '../types.js';
 
+/** State shared by every copy of headroom loaded in the process (ESM and CJS builds alike). */
+interface Runtime {
+  readonly als: AsyncLocalStorage<CallScope>;
+  /** Scopes of calls in progress. */
+  readonly windows: Set<CallScope>;
+  /** The same scopes by id, for propagation across loopback requests. */
+  readonly byId: Map<number, CallScope>;
+  nextEventId: number;
+  nextScopeId: number;
+  /** Set by a runner entry: the name of the test running now. */
+  testName?: () => string | undefined;
+}
+
+const RUNTIME = Symbol.for('headroom.runtime.v1');
+type WithRuntime = typeof globalThis & { [RUNTIME]?: Runtime };
+
+function createRuntime(): Runtime {
+  return {
+    als: new AsyncLocalStorage<CallScope>(),
+    windows: new Set(),
+    byId: new Map(),
+    nextEventId: 1,
+    nextScopeId: 1,
+  };
+}
+
+/** The process-wide runtime (a `Symbol.for` key, so an ESM and a CJS copy share one). */
+export const runtime: Runtime = ((globalThis as WithRuntime)[RUNTIME] ??= createRuntime());
+
 /**
  * The scope of one call of a measured function. Every event recorded in its async context lands
  * in `events`; events recorded while it is open but in no scope at all land in `outside`.
  */
 export class CallScope {
+  /** Process-unique id, carried across loopback HTTP requests to in-process servers. */
+  readonly id: number = runtime.nextScopeId++;
   /** True while the call runs; events arriving later are marked `late` and not counted. */
   open = true;
   readonly events: RecordedEvent[] = [];
@@ -17,29 +48,10 @@ export class CallScope {
   ) {}
 }
 
-/** State shared by every copy of headroom loaded in the process (ESM and CJS builds alike). */
-interface Runtime {
-  readonly als: AsyncLocalStorage<CallScope>;
-  /** Scopes of calls in progress. */
-  readonly windows: Set<CallScope>;
-  nextEventId: number;
-  /** Set by a runner entry: the name of the test running now. */
-  testName?: () => string | undefined;
-}
-
-const RUNTIME = Symbol.for('headroom.runtime.v1');
-type WithRuntime = typeof globalThis & { [RUNTIME]?: Runtime };
-
-function createRuntime(): Runtime {
-  return { als: new AsyncLocalStorage<CallScope>(), windows: new Set(), nextEventId: 1 };
-}
-
-/** The process-wide runtime (a `Symbol.for` key, so an ESM and a CJS copy share one). */
-export const runtime: Runtime = ((globalThis as WithRuntime)[RUNTIME] ??= createRuntime());
-
 /** Runs `fn` with `scope` as its async context and marks the scope open for its duration. */
 export function enterScope<T>(scope: CallScope, fn: () => T): T {
   runtime.windows.add(scope);
+  runtime.byId.set(scope.id, scope);
   return runtime.als.run(scope, fn);
 }
 
@@ -47,9 +59,33 @@ export function enterScope<T>(scope: CallScope, fn: () => T): T {
 export function closeScope(scope: CallScope): void {
   scope.open = false;
   runtime.windows.delete(scope);
+  runtime.byId.delete(scope.id);
 }
 
 /** The scope of the current async context, if any. */
 export function currentScope(): CallScope | undefined {
   return runtime.als.getStore();
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Calls `fn` in `scope`. A thenable result is adopted inside the scope too, as a native promise:
+ * lazy thenables (a supertest request sends itself when `then` is called) then do their work in
+ * the call's context, not in whoever awaits them.
+ */
+export function callInScope(scope: CallScope, fn: () => unknown): unknown {
+  return enterScope(scope, () => {
+    const result = fn();
+    // A thenable that is not a real promise (of this realm or another) is adopted here.
+    return isThenable(result) && Object.prototype.toString.call(result) !== '[object Promise]'
+      ? Promise.resolve(result)
+      : result;
+  });
 }

@@ -81,6 +81,13 @@ describe('count verdicts', () => {
     expect(longestChain(mixed)).toHaveLength(3);
     expect(longestChain([])).toHaveLength(0);
   });
+
+  it("does not count a server's queries nested in the request that caused them as round trips of their own", () => {
+    const parallel = [req('GET', 'http://127.0.0.1:9/a', 0, 10), req('GET', 'http://127.0.0.1:9/b', 0, 10)];
+    const handlerQueries = [q('x', 1, 2), q('y', 3, 4), q('z', 5, 6)];
+    expect(longestChain([...parallel, ...handlerQueries])).toHaveLength(1);
+    expect(longestChain([req('GET', 'http://127.0.0.1:9/a', 0, 10), q('after', 11, 12)])).toHaveLength(2);
+  });
 });
 
 describe('time verdicts', () => {

@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { instrument as instrumentBetterSqlite3 } from '../../integrations/better-sqlite3/index.js';
+import { instrument as instrumentPg } from '../../integrations/pg/index.js';
+import { instrumentHttp } from './http.js';
+
+/** Drivers the runner entries instrument when the project has them installed. */
+const DRIVERS: [string, (module: unknown) => boolean][] = [
+  ['better-sqlite3', instrumentBetterSqlite3],
+  ['pg', instrumentPg],
+];
+
+declare const require: NodeRequire | undefined;
+
+/**
+ * Loads a package as the project sees it: resolved from the project's root (so pnpm and nested
+ * installs find the project's copy, not one next to headroom), and, under jest, through jest's
+ * own module registry (so the instance patched is the one the tests get).
+ */
+function loadFromProject(name: string, root: string): unknown {
+  if (typeof require === 'function') return require(require.resolve(name, { paths: [root] }));
+  return createRequire(join(root, 'package.json'))(name);
+}
+
+/** What `autoInstrument()` found. */
+export interface AutoInstrumentResult {
+  /** Drivers found in the project and instrumented. */
+  instrumented: string[];
+  /** Drivers found but not loadable (e.g. a native module built for another Node), with the reason. */
+  failed: { name: string; reason: string }[];
+}
+
+/**
+ * Instruments HTTP and every supported driver the project has installed, resolved from `root`
+ * (the working directory by default). The runner entries call it; drivers that are not installed
+ * are skipped. Calling it twice is harmless.
+ *
+ * @example import { autoInstrument } from 'headroom'; autoInstrument();
+ */
+export function autoInstrument(root: string = process.cwd()): AutoInstrumentResult {
+  instrumentHttp();
+  const result: AutoInstrumentResult = { instrumented: [], failed: [] };
+  for (const [name, instrument] of DRIVERS) {
+    let module: unknown;
+    try {
+      module = loadFromProject(name, root);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
+        result.failed.push({ name, reason: error instanceof Error ? error.message : String(error) });
+      }
+      continue;
+    }
+    try {
+      instrument((module as { default?: unknown }).default ?? module);
+      result.instrumented.push(name);
+    } catch (error) {
+      result.failed.push({ name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,192 @@
+/**
+ * HTTP counting and scope propagation, through Node's diagnostics channels (nothing is patched):
+ *
+ * - outgoing requests of `node:http`/`node:https` (`http.client.request.start`, answered by
+ *   `http.client.response.finish` or `http.client.request.error`) and of fetch and undici
+ *   (`undici:request:create`, `undici:request:headers`, `undici:request:error`) are recorded as
+ *   `request` events of the measurement whose async context made them;
+ * - a request to a server in this process (loopback) carries the measurement's scope, the way
+ *   distributed tracing carries context: fetch/undici requests get an `x-headroom-scope` header
+ *   (removed again before the handler sees it); node:http requests are paired by their loopback
+ *   socket (the client's local port is the server's remote port). The server enters the scope in
+ *   `http.server.request.start`, so the handler's queries count for the test that called it.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type EventHandle, isRecording, record } from '../measure/recorder.js';
+import { type CallScope, runtime } from '../measure/scope.js';
+
+/** The header that carries a scope id across a loopback fetch. */
+export const SCOPE_HEADER = 'x-headroom-scope';
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)(:\d+)?$/i;
+
+interface UndiciRequest {
+  origin: string | URL;
+  path: string;
+  method: string;
+  addHeader?: (name: string, value: string) => unknown;
+}
+
+const pending = new WeakMap<object, EventHandle>();
+/** Client local port → scope of the request last sent on that loopback socket. */
+const byLocalPort = new Map<number, CallScope>();
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function onClientStart({ request }: { request: ClientRequest }): void {
+  const scope = runtime.als.getStore();
+  if (scope !== undefined && scope.open) pairSocket(request, scope);
+  if (!isRecording()) return;
+  const host = String(request.getHeader('host') ?? request.host);
+  const protocol = request.protocol ?? 'http:';
+  const url = `${protocol}//${host}${request.path}`;
+  pending.set(
+    request,
+    record({ kind: 'request', method: request.method, url, host: hostOf(url), source: 'node:http' }),
+  );
+}
+
+function pairSocket(request: ClientRequest, scope: CallScope): void {
+  const host = String(request.getHeader('host') ?? request.host);
+  if (!LOOPBACK.test(host)) return;
+  const map = (socket: Socket) => {
+    const set = () => {
+      if (socket.localPort === undefined) return;
+      byLocalPort.set(socket.localPort, scope);
+      socket.once('close', () => {
+        if (socket.localPort !== undefined && byLocalPort.get(socket.localPort) === scope) {
+          byLocalPort.delete(socket.localPort);
+        }
+      });
+    };
+    if (socket.localPort !== undefined) set();
+    else socket.once('connect', set);
+  };
+  if (request.socket) map(request.socket);
+  else request.once('socket', map);
+}
+
+function onClientResponse({
+  request,
+  response,
+}: {
+  request: ClientRequest;
+  response: IncomingMessage;
+}): void {
+  const op = pending.get(request);
+  if (!op) return;
+  pending.delete(request);
+  op.end(response.statusCode === undefined ? undefined : { status: response.statusCode });
+}
+
+function onClientError({ request, error }: { request: object; error: unknown }): void {
+  const op = pending.get(request);
+  if (!op) return;
+  pending.delete(request);
+  op.end({ error });
+}
+
+function onUndiciCreate({ request }: { request: UndiciRequest }): void {
+  const scope = runtime.als.getStore();
+  const origin = String(request.origin);
+  const host = hostOf(origin);
+  if (scope !== undefined && scope.open && LOOPBACK.test(host) && typeof request.addHeader === 'function') {
+    request.addHeader(SCOPE_HEADER, String(scope.id));
+  }
+  if (!isRecording()) return;
+  const url = origin.replace(/\/$/, '') + request.path;
+  pending.set(request, record({ kind: 'request', method: request.method, url, host, source: 'undici' }));
+}
+
+function onUndiciHeaders({
+  request,
+  response,
+}: {
+  request: object;
+  response: { statusCode?: number };
+}): void {
+  const op = pending.get(request);
+  if (!op) return;
+  pending.delete(request);
+  op.end(response.statusCode === undefined ? undefined : { status: response.statusCode });
+}
+
+function removeScopeHeader(request: IncomingMessage): string | undefined {
+  const value = request.headers[SCOPE_HEADER];
+  if (value === undefined) return undefined;
+  delete request.headers[SCOPE_HEADER];
+  const raw = request.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i]?.toLowerCase() === SCOPE_HEADER) raw.splice(i, 2);
+  }
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function onServerStart({
+  request,
+  socket,
+}: {
+  request: IncomingMessage;
+  response: ServerResponse;
+  socket: Socket;
+}): void {
+  const id = removeScopeHeader(request);
+  let scope = id !== undefined ? runtime.byId.get(Number(id)) : undefined;
+  if (scope === undefined && socket.remotePort !== undefined && LOOPBACK.test(socket.remoteAddress ?? '')) {
+    scope = byLocalPort.get(socket.remotePort);
+  }
+  if (scope !== undefined && !scope.open) scope = undefined;
+  // Always reset on a keep-alive socket, so that one request's scope never leaks to the next.
+  if (scope !== undefined || runtime.als.getStore() !== undefined) runtime.als.enterWith(scope as CallScope);
+}
+
+const SUBSCRIPTIONS: [string, (message: any) => void][] = [
+  ['http.client.request.start', onClientStart],
+  ['http.client.response.finish', onClientResponse],
+  ['http.client.request.error', onClientError],
+  ['undici:request:create', onUndiciCreate],
+  ['undici:request:headers', onUndiciHeaders],
+  ['undici:request:error', onClientError],
+  ['http.server.request.start', onServerStart],
+];
+
+/** Our subscriber, kept on the process-wide channel object: jest loads headroom once per test
+ * file in a fresh sandbox, and each load must replace the previous subscriber, not add to it. */
+const SUBSCRIBER = Symbol.for('headroom.http.subscriber.v1');
+type Channel = diagnostics.Channel & { [SUBSCRIBER]?: (message: any) => void };
+
+/**
+ * Counts outgoing HTTP requests (fetch, undici, node:http, node:https) and carries measurement
+ * scopes into servers running in this process. The runner entries call it; call it yourself
+ * when you use `measure()` without one. Calling it twice is harmless.
+ *
+ * @example import { instrumentHttp } from 'headroom'; instrumentHttp();
+ */
+export function instrumentHttp(): void {
+  for (const [name, fn] of SUBSCRIPTIONS) {
+    const channel = diagnostics.channel(name) as Channel;
+    const previous = channel[SUBSCRIBER];
+    if (previous === fn) continue;
+    if (previous) diagnostics.unsubscribe(name, previous);
+    diagnostics.subscribe(name, fn);
+    channel[SUBSCRIBER] = fn;
+  }
+}
+
+/** Stops counting HTTP requests and propagating scopes. */
+export function uninstrumentHttp(): void {
+  for (const [name] of SUBSCRIPTIONS) {
+    const channel = diagnostics.channel(name) as Channel;
+    const previous = channel[SUBSCRIBER];
+    if (previous) diagnostics.unsubscribe(name, previous);
+    channel[SUBSCRIBER] = undefined;
+  }
+}
