@@ -43,7 +43,7 @@ function hostOf(url: string): string {
 
 function onClientStart({ request }: { request: ClientRequest }): void {
   const scope = runtime.als.getStore();
-  if (scope !== undefined && scope.open) pairSocket(request, scope);
+  if (scope?.open) pairSocket(request, scope);
   if (!isRecording()) return;
   const host = String(request.getHeader('host') ?? request.host);
   const protocol = request.protocol ?? 'http:';
@@ -98,7 +98,7 @@ function onUndiciCreate({ request }: { request: UndiciRequest }): void {
   const scope = runtime.als.getStore();
   const origin = String(request.origin);
   const host = hostOf(origin);
-  if (scope !== undefined && scope.open && LOOPBACK.test(host) && typeof request.addHeader === 'function') {
+  if (scope?.open && LOOPBACK.test(host) && typeof request.addHeader === 'function') {
     request.addHeader(SCOPE_HEADER, String(scope.id));
   }
   if (!isRecording()) return;
