@@ -19,6 +19,8 @@ import {
   ALLOC_DOUBLES_EXPECTED,
   allocDoubles,
   allocNothing,
+  block40AfterImmediate,
+  block40AfterRead,
   block40BetweenAwaits,
   block40Sync,
   calibrateLoop,
@@ -458,38 +460,32 @@ async function accuracyPart(itersPerMs) {
     okText: 'max < 64 kB',
   });
   const spinMs = () => lastSpin.ms;
-  const blockAsync = await repeatMetric(
-    block40BetweenAwaits,
-    { eventLoopBlock: '1s' },
-    (m) => m.samples.eventLoopBlockMs[0],
-    20,
-    spinMs,
-  );
-  cases.push({
-    name: 'eventLoopBlock — 40 ms busy loop between awaits',
-    unit: 'ms',
-    expected: '38–50 ms',
-    values: blockAsync,
-    ok: (s) => s.min >= 38 && s.max <= 50,
-    okText: 'all in 38–50 ms',
-    error: blockError(blockAsync),
-  });
-  const blockSync = await repeatMetric(
-    block40Sync,
-    { eventLoopBlock: '1s' },
-    (m) => m.samples.eventLoopBlockMs[0],
-    20,
-    spinMs,
-  );
-  cases.push({
-    name: 'eventLoopBlock — 40 ms busy loop, synchronous',
-    unit: 'ms',
-    expected: '38–50 ms',
-    values: blockSync,
-    ok: (s) => s.min >= 38 && s.max <= 50,
-    okText: 'all in 38–50 ms',
-    error: blockError(blockSync),
-  });
+  const blockers = [
+    ['40 ms busy loop between awaits (timers)', block40BetweenAwaits],
+    ['40 ms busy loop, synchronous', block40Sync],
+    ['40 ms busy loop after await setImmediate', block40AfterImmediate],
+    ['40 ms busy loop after await fs.readFile', block40AfterRead],
+  ];
+  for (const [name, fn] of blockers) {
+    const values = await repeatMetric(
+      fn,
+      { eventLoopBlock: '1s' },
+      (m) => m.samples.eventLoopBlockMs[0],
+      20,
+      spinMs,
+    );
+    cases.push({
+      name: `eventLoopBlock — ${name}`,
+      unit: 'ms',
+      expected: '38–50 ms',
+      values,
+      // On a shared machine the loop itself may take longer than 40 ms (descheduled): judge the
+      // error against the loop's own wall time; 38–50 ms is the nominal range.
+      ok: () => values.errors.every((e) => e >= -1.5 && e <= 3),
+      okText: 'every value within −1.5…+3 ms of the loop’s own wall time',
+      error: blockError(values),
+    });
+  }
   const fmt = (u, x) => (u === 'bytes' ? fmtBytes(x) : fmtMs(x));
   const rows = [];
   const records = [];
@@ -533,8 +529,39 @@ async function accuracyPart(itersPerMs) {
       rows,
     ),
   );
+  print('  error = measured − wall time of the busy loop as the function itself saw it.');
+
+  // Verdicts: a 40 ms block against a 20 ms budget must fail every time (the matcher confirms an
+  // exceeded first call with two more calls and judges their median).
+  const verdictRows = [];
+  const verdicts = [];
+  for (const [name, fn] of blockers) {
+    const count = { pass: 0, fail: 0 };
+    const calls = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await toStayWithin(fn, { eventLoopBlock: '20ms' }, { explain: false });
+      count[r.pass ? 'pass' : 'fail']++;
+      calls.push(r.measurement.calls);
+    }
+    target(count.fail === 20, `verdict eventLoopBlock: '20ms' on a ${name}: ${count.fail}/20 fail`);
+    verdictRows.push([
+      name,
+      String(count.pass),
+      String(count.fail),
+      fmtNum(summary(calls).mean, 2),
+      count.fail === 20 ? 'ok' : 'MISSED',
+    ]);
+    verdicts.push({ name, budget: '20ms', ...count, callsPerVerdict: summary(calls) });
+  }
+  print(
+    table(
+      "3b. eventLoopBlock verdicts — 20 matcher calls each, budget '20ms', fn blocks 40 ms (must fail 20/20)",
+      ['fn', 'pass', 'fail', 'calls/verdict', 'target'],
+      verdictRows,
+    ),
+  );
   print(`  (accuracy: ${((now() - t0) / 1000).toFixed(1)} s)`);
-  return { cases: records };
+  return { cases: records, eventLoopBlockVerdicts: verdicts };
 }
 
 // ─── Main ───────────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 // Functions with a known, stable cost for the bench.
+import { readFile } from 'node:fs/promises';
 import { now } from './util.mjs';
 
 let sink = 0;
@@ -95,6 +96,18 @@ export const ALLOC_DOUBLES_EXPECTED = 10_000 * (32 + 16 + 800);
 /** A loop that allocates nothing (~1 ms). */
 export function allocNothing(iters) {
   return () => consume(cpuLoop(iters));
+}
+
+/** Blocks for 40 ms in the macrotask that resumes after `await setImmediate` (check phase). */
+export async function block40AfterImmediate() {
+  await new Promise((resolve) => setImmediate(resolve));
+  spin(40);
+}
+
+/** Blocks for 40 ms after awaiting a small file read (an I/O callback, like a query result). */
+export async function block40AfterRead() {
+  await readFile(import.meta.filename ?? new URL(import.meta.url));
+  spin(40);
 }
 
 /** Blocks the event loop for 40 ms in a macrotask between two awaits. */
