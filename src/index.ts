@@ -15,6 +15,7 @@ export { type ContractResult, onResult } from './matchers/results.js';
 export { isMeasurement } from './matchers/to-stay-within.js';
 export { measure } from './measure/measure.js';
 export { type EventHandle, isRecording, record } from './measure/recorder.js';
+export { type ChromeTrace, type Trace, type TraceBlock, type TraceOptions, trace } from './measure/trace.js';
 export type {
   Attribution,
   Budget,

@@ -2,6 +2,7 @@ import { countedQueries, longestChain } from '../budget/judge.js';
 import { statementShape } from '../measure/sql.js';
 import type { Measurement, QueryEvent, RecordedEvent, RequestEvent, Verdict } from '../types.js';
 import { formatBytes, formatHeadroom, formatMs, formatRange, formatValue } from './units.js';
+import { spanOf, waterfall } from './waterfall.js';
 
 /** What the rich probes found when a contract failed. */
 export interface Explanation {
@@ -156,14 +157,10 @@ function describe(e: RecordedEvent): string {
 
 function chainSection(chain: RecordedEvent[]): string[] {
   if (chain.length < 2) return [];
-  const t0 = chain[0]?.startMs ?? 0;
   return [
     `Longest chain of round trips (${chain.length}, each waiting for the previous):`,
-    ...capped(chain, (e) => {
-      const start = formatMs(e.startMs - t0).padStart(9);
-      const took = e.endMs !== undefined ? formatMs(e.endMs - e.startMs) : 'unfinished';
-      return `  +${start}  ${took.padStart(9)}  ${describe(e)}${e.callSite ? `   at ${e.callSite}` : ''}`;
-    }),
+    ...waterfall(chain.slice(0, MAX_ROWS).map((e) => spanOf(e, requestKey))),
+    ...(chain.length > MAX_ROWS ? [`  …and ${chain.length - MAX_ROWS} more`] : []),
   ];
 }
 

@@ -99,9 +99,9 @@ describe('failure messages', () => {
         ×1  POST payments.test/charge
 
       Longest chain of round trips (3, each waiting for the previous):
-        +     0 ms     100 ms  GET inventory.test/items/:id
-        +   100 ms     100 ms  GET inventory.test/items/:id
-        +   200 ms      60 ms  POST payments.test/charge
+          +0 ms  100 ms  |████████████                    |  GET inventory.test/items/:id
+        +100 ms  100 ms  |            █████████████       |  GET inventory.test/items/:id
+        +200 ms   60 ms  |                         ███████|  POST payments.test/charge
 
       Outside this call (not counted: 1 event in no measurement's context):
         ×1  SELECT ?   at src/poller.ts:3:1
