@@ -58,6 +58,8 @@ export interface Customer {
   country: string;
   orders: number;
   since: string;
+  /** The last orders, newest first. */
+  recent: { id: number; date: string; total: number; status: string }[];
 }
 
 /** The expensive function being memoized: renders a customer's profile card as HTML. */
@@ -67,13 +69,23 @@ export function renderProfileCard(customer: Customer, locale: string): string {
     .filter((_, i) => (customer.id + i) % 2 === 0)
     .map((b) => `<li class="badge">${b}</li>`)
     .join('');
+  const recent = customer.recent
+    .map(
+      (o) =>
+        `    <tr><td><a href="/orders/${o.id}">#${o.id}</a></td><td>${o.date}</td>` +
+        `<td class="num">${o.total.toFixed(2)} EUR</td><td class="status status-${o.status}">${o.status}</td></tr>`,
+    )
+    .join('\n');
   return [
     `<article class="card" data-customer="${customer.id}">`,
     `  <h2>${customer.name}</h2>`,
     `  <p class="email">${customer.email}</p>`,
     `  <p class="meta">${customer.country} · ${customer.orders} orders · customer since ${since}</p>`,
     `  <ul class="badges">${badges}</ul>`,
-    `  <p class="bio">${'Loves fast checkouts and honest delivery estimates. '.repeat(12)}</p>`,
+    '  <table class="recent-orders">',
+    '    <tr><th>Order</th><th>Date</th><th>Total</th><th>Status</th></tr>',
+    recent,
+    '  </table>',
     '</article>',
   ].join('\n');
 }
@@ -87,5 +99,11 @@ export function customer(id: number): Customer {
     country: ['DE', 'FR', 'US'][id % 3] as string,
     orders: id % 40,
     since: `20${10 + (id % 15)}-0${1 + (id % 9)}-15`,
+    recent: Array.from({ length: 20 }, (_, k) => ({
+      id: id * 100 + k,
+      date: `2024-${String(12 - (k % 12)).padStart(2, '0')}-${String(1 + ((id + k) % 28)).padStart(2, '0')}`,
+      total: ((id * 31 + k * 17) % 50_000) / 100,
+      status: ['paid', 'shipped', 'delivered', 'refunded'][(id + k) % 4] as string,
+    })),
   };
 }
