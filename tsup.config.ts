@@ -8,6 +8,8 @@ export default defineConfig({
     jest: 'src/jest.ts',
     'better-sqlite3': 'integrations/better-sqlite3/index.ts',
     pg: 'integrations/pg/index.ts',
+    mysql2: 'integrations/mysql2/index.ts',
+    ioredis: 'integrations/ioredis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

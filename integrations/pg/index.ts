@@ -6,7 +6,7 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import type * as Pg from 'pg';
-import { onSettled, unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
+import { observeEnd, onSettled, unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
 import { isRecording, record } from '../../src/measure/recorder.js';
 
 type PgModule = typeof Pg;
@@ -44,29 +44,6 @@ function finishing(callback: Callback, done: Done): Callback {
   };
 }
 
-/** Ends the event when a submittable (pg.Query, pg-cursor, pg-query-stream) emits end or error. */
-function watchSubmittable(submittable: { emit?: Callback }, done: Done): void {
-  const emit = submittable.emit;
-  if (typeof emit !== 'function') {
-    done();
-    return;
-  }
-  let finished = false;
-  // Observe emits instead of adding listeners: an 'error' listener would change what an
-  // unhandled error does.
-  Object.defineProperty(submittable, 'emit', {
-    configurable: true,
-    writable: true,
-    value: function (this: unknown, name: string, ...args: unknown[]) {
-      if (!finished && (name === 'end' || name === 'error' || name === 'close')) {
-        finished = true;
-        done(name === 'error' ? args[0] : undefined);
-      }
-      return emit.call(this, name, ...args);
-    },
-  });
-}
-
 function statementOf(config: unknown): string {
   if (typeof config === 'string') return config;
   const c = config as { text?: unknown; name?: unknown; cursor?: { text?: unknown } };
@@ -87,7 +64,7 @@ function wrapQuery(original: Callback): Callback {
           return original.call(this, config, finishing(values as Callback, done));
         if (typeof callback === 'function')
           return original.call(this, config, values, finishing(callback as Callback, done));
-        if (typeof c.callback !== 'function') watchSubmittable(c as { emit?: Callback }, done);
+        if (typeof c.callback !== 'function') observeEnd(c as { emit?: Callback }, done);
         else done();
         return original.apply(this, arguments as unknown as unknown[]);
       }

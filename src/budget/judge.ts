@@ -56,7 +56,7 @@ export function countedQueries(events: readonly RecordedEvent[], options: JudgeO
   const out: QueryEvent[] = [];
   for (const e of events) {
     if (e.kind !== 'query') continue;
-    if (!options.countTransactionControl && isTransactionControl(e.statement)) continue;
+    if (!options.countTransactionControl && isTransactionControl(e.statement, e.system)) continue;
     out.push(e);
   }
   return out;

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { instrument as instrumentBetterSqlite3 } from '../../integrations/better-sqlite3/index.js';
+import { instrument as instrumentIoredis } from '../../integrations/ioredis/index.js';
+import { instrument as instrumentMysql2 } from '../../integrations/mysql2/index.js';
 import { instrument as instrumentPg } from '../../integrations/pg/index.js';
 import { instrumentHttp } from './http.js';
 
@@ -8,6 +10,8 @@ import { instrumentHttp } from './http.js';
 const DRIVERS: [string, (module: unknown) => boolean][] = [
   ['better-sqlite3', instrumentBetterSqlite3],
   ['pg', instrumentPg],
+  ['mysql2', instrumentMysql2],
+  ['ioredis', instrumentIoredis],
 ];
 
 declare const require: NodeRequire | undefined;

@@ -76,3 +76,31 @@ export function onSettled<T>(result: T, done: (error?: unknown) => void): T {
   done();
   return result;
 }
+
+/**
+ * Calls `done` once when an emitter (a pg Query or cursor, a mysql2 command) emits `end`, `close`
+ * or `error`. It observes `emit` instead of adding listeners: an `error` listener would change what
+ * an unhandled error does.
+ */
+export function observeEnd(
+  emitter: { emit?: (...args: any[]) => unknown },
+  done: (error?: unknown) => void,
+): void {
+  const emit = emitter.emit;
+  if (typeof emit !== 'function') {
+    done();
+    return;
+  }
+  let finished = false;
+  Object.defineProperty(emitter, 'emit', {
+    configurable: true,
+    writable: true,
+    value: function (this: unknown, name: string, ...args: unknown[]) {
+      if (!finished && (name === 'end' || name === 'error' || name === 'close')) {
+        finished = true;
+        done(name === 'error' ? args[0] : undefined);
+      }
+      return emit.call(this, name, ...args);
+    },
+  });
+}

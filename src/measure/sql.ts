@@ -4,8 +4,14 @@ export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
 const TRANSACTION_CONTROL =
   /^\s*(begin|start\s+transaction|commit|end(\s+(transaction|work))?\s*;?\s*$|rollback|savepoint|release|set\s+transaction)\b/i;
 
-/** True for BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE and their variants. */
-export function isTransactionControl(statement: string): boolean {
+const REDIS_TRANSACTION_CONTROL = /^\s*(multi|exec|discard|watch|unwatch)\b/i;
+
+/**
+ * True for BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE and their variants; for Redis, MULTI,
+ * EXEC, DISCARD, WATCH and UNWATCH.
+ */
+export function isTransactionControl(statement: string, system?: string): boolean {
+  if (system === 'redis') return REDIS_TRANSACTION_CONTROL.test(statement);
   return TRANSACTION_CONTROL.test(stripComments(statement));
 }
 
