@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../../src/index.js';
 import { instrument, uninstrument } from './index.js';
@@ -50,7 +50,7 @@ describe.skipIf(!url)(
   'headroom/ioredis on a version without tracing channels (5.4), hooked at sendCommand',
   () => {
     it('counts commands and pipelines once each', async () => {
-      const Old = (await import('ioredis5')).default;
+      const { Redis: Old } = await import('ioredis5');
       expect(instrument(Old)).toBe(true);
       const redis = new Old(url as string);
       try {
