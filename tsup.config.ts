@@ -10,6 +10,7 @@ export default defineConfig({
     pg: 'integrations/pg/index.ts',
     mysql2: 'integrations/mysql2/index.ts',
     ioredis: 'integrations/ioredis/index.ts',
+    sequelize: 'integrations/sequelize/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
