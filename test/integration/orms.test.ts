@@ -81,7 +81,6 @@ describe('ORMs over PostgreSQL (PGlite)', () => {
         expect(balances.map((a) => (a as { balance: number }).balance)).toEqual([90, 60]);
       } finally {
         await sequelize.close();
-        // biome-ignore lint/performance/noDelete: reset Sequelize's static CLS for the next test
         delete (Sequelize as unknown as { _cls?: unknown })._cls;
       }
     });
