@@ -65,7 +65,7 @@ export function flakeWorkloads(itersPerMs) {
   return [
     {
       name: 'cpu-1ms',
-      describe: `sync CPU loop, ${cpu1ms} iterations (~1 ms unloaded)`,
+      describe: `sync CPU loop, ${cpu1ms} iterations (calibrated to ~1 ms at start)`,
       fn: () => {
         consume(cpuLoop(cpu1ms));
       },
