@@ -11,6 +11,7 @@ export default defineConfig({
     mysql2: 'integrations/mysql2/index.ts',
     ioredis: 'integrations/ioredis/index.ts',
     sequelize: 'integrations/sequelize/index.ts',
+    msw: 'integrations/msw/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -30,6 +30,51 @@ interface UndiciRequest {
 }
 
 const pending = new WeakMap<object, EventHandle>();
+
+/**
+ * Requests already recorded by another source (msw sees a request before Node's channels do),
+ * waiting for the channel event of the same request, by scope, method and URL: that channel
+ * event then joins the recorded one instead of counting again.
+ */
+const claimable = new Map<string, EventHandle[]>();
+
+function claimKey(method: string, url: string): string {
+  return `${runtime.als.getStore()?.id ?? 0} ${method.toUpperCase()} ${url}`;
+}
+
+/**
+ * Records a request seen by a source that runs before Node's channels (msw's `request:start`),
+ * so that the channel event of the same request is not counted again. Returns the handle, and a
+ * function that withdraws the claim once the source has answered.
+ */
+export function recordClaimableRequest(
+  method: string,
+  url: string,
+  source: string,
+): { handle: EventHandle; release: () => void } | undefined {
+  if (!isRecording()) return undefined;
+  const key = claimKey(method, url);
+  const handle = record({ kind: 'request', method: method.toUpperCase(), url, host: hostOf(url), source });
+  const list = claimable.get(key) ?? [];
+  list.push(handle);
+  claimable.set(key, list);
+  const release = () => {
+    const current = claimable.get(key);
+    const i = current?.indexOf(handle) ?? -1;
+    if (current && i >= 0) current.splice(i, 1);
+    if (current?.length === 0) claimable.delete(key);
+  };
+  return { handle, release };
+}
+
+/** A request a channel is about to record: the claimed one if another source recorded it first. */
+function recordRequest(method: string, url: string, source: string): EventHandle {
+  const key = claimKey(method, url);
+  const list = claimable.get(key);
+  const claimed = list?.shift();
+  if (list?.length === 0) claimable.delete(key);
+  return claimed ?? record({ kind: 'request', method, url, host: hostOf(url), source });
+}
 /** Client local port → scope of the request last sent on that loopback socket. */
 const byLocalPort = new Map<number, CallScope>();
 
@@ -48,10 +93,7 @@ function onClientStart({ request }: { request: ClientRequest }): void {
   const host = String(request.getHeader('host') ?? request.host);
   const protocol = request.protocol ?? 'http:';
   const url = `${protocol}//${host}${request.path}`;
-  pending.set(
-    request,
-    record({ kind: 'request', method: request.method, url, host: hostOf(url), source: 'node:http' }),
-  );
+  pending.set(request, recordRequest(request.method, url, 'node:http'));
 }
 
 function pairSocket(request: ClientRequest, scope: CallScope): void {
@@ -103,7 +145,7 @@ function onUndiciCreate({ request }: { request: UndiciRequest }): void {
   }
   if (!isRecording()) return;
   const url = origin.replace(/\/$/, '') + request.path;
-  pending.set(request, record({ kind: 'request', method: request.method, url, host, source: 'undici' }));
+  pending.set(request, recordRequest(request.method, url, 'undici'));
 }
 
 function onUndiciHeaders({
