@@ -95,7 +95,9 @@ describe('headroom/msw: each request counted once, whoever answers it', () => {
         ),
       ),
     );
-    results.forEach((m, i) => expect(requestsOf(m)).toHaveLength(i + 1));
+    results.forEach((m, i) => {
+      expect(requestsOf(m)).toHaveLength(i + 1);
+    });
     await expect(() =>
       Promise.all([1, 2, 3].map((i) => fetch(`https://inventory.test/items/${i}`))),
     ).toStayWithin({
