@@ -12,6 +12,7 @@ export default defineConfig({
     ioredis: 'integrations/ioredis/index.ts',
     sequelize: 'integrations/sequelize/index.ts',
     msw: 'integrations/msw/index.ts',
+    'node-sqlite': 'integrations/node-sqlite/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

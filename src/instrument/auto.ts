@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { instrument as instrumentBetterSqlite3 } from '../../integrations/better-sqlite3/index.js';
 import { instrument as instrumentIoredis } from '../../integrations/ioredis/index.js';
 import { instrument as instrumentMysql2 } from '../../integrations/mysql2/index.js';
+import { instrument as instrumentNodeSqlite, loadNodeSqlite } from '../../integrations/node-sqlite/index.js';
 import { instrument as instrumentPg } from '../../integrations/pg/index.js';
 import { instrumentHttp } from './http.js';
 
@@ -60,6 +61,18 @@ export function autoInstrument(root: string = process.cwd()): AutoInstrumentResu
       result.instrumented.push(name);
     } catch (error) {
       result.failed.push({ name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  // node:sqlite is built in: instrument it where loading it prints no experimental warning.
+  if (Number(process.versions.node.split('.')[0]) >= 24 && loadNodeSqlite()) {
+    try {
+      instrumentNodeSqlite();
+      result.instrumented.push('node:sqlite');
+    } catch (error) {
+      result.failed.push({
+        name: 'node:sqlite',
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return result;
