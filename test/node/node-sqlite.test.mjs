@@ -7,7 +7,9 @@ import { instrument, uninstrument } from '../../dist/node-sqlite.js';
 
 const sqlite = process.getBuiltinModule?.('node:sqlite');
 
-test('node:sqlite statements are counted, and an N+1 is caught', { skip: !sqlite && 'no node:sqlite here' }, async () => {
+test('node:sqlite statements are counted, and an N+1 is caught', {
+  skip: !sqlite && 'no node:sqlite here',
+}, async () => {
   assert.equal(instrument(sqlite), true);
   assert.equal(instrument(sqlite), false);
   const db = new sqlite.DatabaseSync(':memory:');
