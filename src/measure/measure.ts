@@ -4,13 +4,13 @@ import { HeadroomError, show } from '../errors.js';
 import { AllocationProbe } from '../probes/allocated.js';
 import { cpuProbe } from '../probes/cpu.js';
 import { EventLoopProbe } from '../probes/event-loop.js';
-import { measureRetained } from '../probes/retained.js';
+import { emptyYoungGeneration, measureRetained } from '../probes/retained.js';
 import { timeProbe } from '../probes/time.js';
 import { statisticInterval, summarize } from '../stats/quantiles.js';
 import type { MeasureFnOptions, Measurement, MetricName, TimeStatistic } from '../types.js';
 import { now } from './clock.js';
 import { resolveCallSites } from './recorder.js';
-import { alphaPerLook, MAX_SAMPLES, nextLook } from './sampling.js';
+import { alphaPerLook, MAX_SAMPLES, mayLookAgain, nextLook } from './sampling.js';
 import { CallScope, callInScope, closeScope, isThenable, runtime } from './scope.js';
 
 /** What the engine measures, and against which budget it may stop early. */
@@ -67,8 +67,12 @@ class Engine {
   async call(probes: CallProbes): Promise<CallResult> {
     const number = ++this.calls;
     const scope = new CallScope(this.options.attribution, this.options.label);
-    if (probes.block) this.elp.start();
-    if (probes.allocated) this.alloc.start();
+    if (probes.block) await this.elp.start();
+    if (probes.allocated) {
+      // Empty the young generation first, so that a scavenge rarely falls inside the window.
+      emptyYoungGeneration();
+      this.alloc.start();
+    }
     const cpu0 = probes.cpu ? cpuProbe.start() : undefined;
     const t0 = timeProbe.start();
     let result: unknown;
@@ -181,6 +185,7 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
         });
       };
       let look = nextLook(0);
+      let looks = 0;
       const probes: CallProbes = { cpu: wants('cpu') };
       for (;;) {
         const r = await engine.call(probes);
@@ -194,8 +199,9 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
           }
           continue;
         }
-        if (n >= look) {
+        if (n >= look && mayLookAgain(looks)) {
           look = nextLook(n);
+          looks++;
           if (decided()) {
             stoppedBy = 'certain';
             break;

@@ -6,6 +6,14 @@
  */
 export const MAX_LOOKS = 24;
 
+/**
+ * True while another interim look is allowed: the interim looks and the final judgement together
+ * never exceed MAX_LOOKS.
+ */
+export function mayLookAgain(looksTaken: number): boolean {
+  return looksTaken < MAX_LOOKS - 1;
+}
+
 /** Fewest samples before the first look. */
 export const FIRST_LOOK = 16;
 
