@@ -9,7 +9,16 @@
 //
 // HEADROOM_KEEP_PACK=1 keeps the temporary folder (its path is printed). A failed run keeps it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,17 +56,20 @@ function childEnv() {
 }
 
 /** Runs a command; resolves with its exit code and output (never rejects on a non-zero code). */
-function run(command, args, { cwd, timeoutMs = 180_000 } = {}) {
+function run(command, args, { cwd, timeoutMs = 180_000, stdoutFile } = {}) {
   return new Promise((resolve, reject) => {
+    // A file, not a pipe, for output that a CLI may cut short by exiting before a pipe drains.
+    const fd = stdoutFile ? openSync(stdoutFile, 'w') : undefined;
     const child = spawn(command, args, {
       cwd,
       env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', fd ?? 'pipe', 'pipe'],
       shell: process.platform === 'win32',
     });
+    if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {
@@ -66,6 +78,7 @@ function run(command, args, { cwd, timeoutMs = 180_000 } = {}) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (stdoutFile) stdout = readFileSync(stdoutFile, 'utf8');
       const output = stripVTControlCharacters(stdout + stderr);
       resolve({
         code: signal ? `${signal} (timed out after ${timeoutMs / 1000} s?)` : code,
@@ -542,9 +555,8 @@ async function main() {
       const r = await run(
         process.execPath,
         [join(REPO, 'node_modules/@arethetypeswrong/cli/dist/index.js'), tarball, '-f', 'json'],
-        {
-          cwd: REPO,
-        },
+        // attw exits before a pipe drains: its JSON (over 64 kB) would come out cut short.
+        { cwd: REPO, stdoutFile: join(work, 'attw.json') },
       );
       let problems;
       try {
