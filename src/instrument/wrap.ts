@@ -1,13 +1,18 @@
 /**
  * Method wrapping shared by the driver integrations. A wrapped method keeps its name and length,
- * remembers the original under a private symbol (so wrapping twice is harmless and unwrapping
- * restores it exactly), and is marked with a `Symbol.for` key so that two installed copies of
- * headroom never wrap the same method twice.
+ * and remembers the original under a `Symbol.for` key, so wrapping twice is harmless, unwrapping
+ * restores the original exactly, and a second loaded copy of headroom finds the first one's
+ * wrapper. That copy replaces it (unwrap, then wrap): jest loads headroom afresh for every test
+ * file while a native driver's prototypes (better-sqlite3's Statement) are shared by all of them,
+ * and only the newest copy's wrapper records into the running test's measurements.
  */
 const ORIGINAL = Symbol.for('headroom.original');
+const OWNER = Symbol.for('headroom.owner');
+/** The identity of this loaded copy of headroom. */
+const THIS_COPY = Object.freeze({});
 
 type Method = (...args: any[]) => any;
-type Wrapped = Method & { [ORIGINAL]?: Method };
+type Wrapped = Method & { [ORIGINAL]?: Method; [OWNER]?: object };
 
 /** True when `target[name]` is a headroom wrapper. */
 export function isWrapped(target: object, name: string): boolean {
@@ -16,15 +21,17 @@ export function isWrapped(target: object, name: string): boolean {
 }
 
 /**
- * Replaces `target[name]` with `wrap(original)`. Does nothing if it is already wrapped or is not a
- * function. Returns true when it wrapped.
+ * Replaces `target[name]` with `wrap(original)`. Does nothing if this copy already wrapped it or
+ * it is not a function; replaces another copy's wrapper. Returns true when it wrapped.
  */
 export function wrapMethod(target: object, name: string, wrap: (original: Method) => Method): boolean {
   const holder = target as Record<string, unknown>;
-  const original = holder[name] as Wrapped | undefined;
-  if (typeof original !== 'function' || original[ORIGINAL] !== undefined) return false;
+  const current = holder[name] as Wrapped | undefined;
+  if (typeof current !== 'function' || current[OWNER] === THIS_COPY) return false;
+  const original = current[ORIGINAL] ?? current;
   const wrapped = wrap(original) as Wrapped;
   Object.defineProperty(wrapped, ORIGINAL, { value: original });
+  Object.defineProperty(wrapped, OWNER, { value: THIS_COPY });
   Object.defineProperty(wrapped, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapped, 'length', { value: original.length, configurable: true });
   const descriptor = Object.getOwnPropertyDescriptor(target, name);
