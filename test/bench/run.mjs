@@ -43,6 +43,10 @@ for (const a of args) {
 }
 const selected = args.length ? PARTS.filter((p) => args.includes(p)) : PARTS;
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+// Time guard, so that the whole bench stays under ~6 minutes on a contended machine: each
+// (condition, function) block of the flakiness part stops early after this many seconds and
+// says so (the verdicts it did take are all reported).
+const BLOCK_S = Number(process.env.BENCH_BLOCK_S ?? 80);
 
 const ctx = { isNot: false, currentTestName: 'bench' };
 const toStayWithin = (fn, budget, options) => matchers.toStayWithin.call(ctx, fn, budget, options);
@@ -105,14 +109,51 @@ async function medianOf(fn) {
   return { median: m.stats.duration.median, n: m.stats.duration.n, calls: m.calls, stats: m.stats.duration };
 }
 
+/**
+ * Wraps a workload so that each call records whether the process was preempted during it
+ * (involuntary context switches, from getrusage) and the process CPU time it took. Costs a few
+ * microseconds a call; the same wrapper is used for the medians and the verdicts.
+ */
+const perCall = [];
+function instrumented(fn) {
+  const ctxSwitches = () => process.resourceUsage().involuntaryContextSwitches;
+  if (fn.constructor.name === 'AsyncFunction') {
+    return async () => {
+      const s0 = ctxSwitches();
+      const c0 = process.cpuUsage();
+      await fn();
+      const c = process.cpuUsage(c0);
+      perCall.push([ctxSwitches() - s0, (c.user + c.system) / 1000]);
+    };
+  }
+  return () => {
+    const s0 = ctxSwitches();
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    perCall.push([ctxSwitches() - s0, (c.user + c.system) / 1000]);
+  };
+}
+
 async function oneVerdict(fn, limit) {
   lastResult = undefined;
+  perCall.length = 0;
   const t0 = now();
   const r = await toStayWithin(fn, { duration: limit });
   const wallMs = now() - t0;
   const v = lastResult?.verdicts.find((x) => x.metric === 'duration');
   const m = r.measurement;
+  // The timed samples are the last calls the matcher made.
+  const timed = perCall.slice(-m.samples.durationMs.length);
+  const unpreempted = m.samples.durationMs.filter((_, i) => timed[i]?.[0] === 0);
   return {
+    preempted: timed.filter((x) => x[0] > 0).length,
+    unpreemptedMedian: quantile(unpreempted, 0.5),
+    unpreemptedN: unpreempted.length,
+    cpuMedian: quantile(
+      timed.map((x) => x[1]),
+      0.5,
+    ),
     pass: r.pass,
     status: v?.status ?? '?',
     wallMs,
@@ -126,7 +167,8 @@ async function oneVerdict(fn, limit) {
   };
 }
 
-async function flakeCase(condition, workload) {
+async function flakeCase(condition, w) {
+  const workload = { ...w, fn: instrumented(w.fn) };
   const before = await medianOf(workload.fn);
   const cases = [
     { name: 'half budget', factor: 2, want: 'pass' },
@@ -136,9 +178,15 @@ async function flakeCase(condition, workload) {
     c.limit = before.median * c.factor;
     c.results = [];
   }
+  const blockDeadline = now() + BLOCK_S * 1000;
+  let stoppedEarly = false;
   const [, warnings] = await captureWarnings(async () => {
     // Interleaved, so that both cases see the same machine conditions over time.
     for (let i = 0; i < CALLS; i++) {
+      if (now() > blockDeadline) {
+        stoppedEarly = true;
+        break;
+      }
       for (const c of cases) c.results.push(await oneVerdict(workload.fn, c.limit));
     }
   });
@@ -152,6 +200,12 @@ async function flakeCase(condition, workload) {
     const wall = summary(c.results.map((r) => r.wallMs));
     const calls = summary(c.results.map((r) => r.calls));
     const samples = summary(c.results.map((r) => r.samples));
+    const preemptedPct =
+      (100 * c.results.reduce((a, r) => a + r.preempted, 0)) /
+      Math.max(
+        1,
+        c.results.reduce((a, r) => a + r.samples, 0),
+      );
     const looks = {};
     for (const r of c.results) {
       const k = String(lookIndex(r.samples));
@@ -168,14 +222,19 @@ async function flakeCase(condition, workload) {
         measured: r.measured,
         interval: r.interval,
         wallMs: r.wallMs,
+        preemptedSamples: r.preempted,
+        unpreemptedMedianMs: r.unpreemptedMedian,
+        unpreemptedSamples: r.unpreemptedN,
+        cpuMedianMs: r.cpuMedian,
         durationsMs: r.durations.map((d) => Math.round(d * 1000) / 1000),
       }));
     target(
-      hits === c.results.length,
+      hits === c.results.length && !stoppedEarly,
       `flake ${condition} ${workload.name} ${c.name}: ${hits}/${c.results.length} ${c.want}` +
         (hits === c.results.length
           ? ''
-          : ` (${count.pass} pass, ${count.fail} fail, ${count.inconclusive} inconclusive)`),
+          : ` (${count.pass} pass, ${count.fail} fail, ${count.inconclusive} inconclusive)`) +
+        (stoppedEarly ? `; stopped at ${c.results.length}/${CALLS} by the ${BLOCK_S} s time guard` : ''),
     );
     rows.push([
       condition,
@@ -186,10 +245,11 @@ async function flakeCase(condition, workload) {
       `${count.pass}`,
       `${count.fail}`,
       `${count.inconclusive}`,
-      `${hits}/${c.results.length}${hits === c.results.length ? '' : ' ✗'}`,
+      `${hits}/${c.results.length}${hits === c.results.length ? '' : ' ✗'}${stoppedEarly ? ' (time guard)' : ''}`,
       `${fmtMs(wall.mean)} / ${fmtMs(wall.median)} / ${fmtMs(wall.max)}`,
       `${fmtNum(calls.mean)} / ${fmtNum(calls.median)} / ${calls.max}`,
       `${fmtNum(samples.median)} / ${samples.max}`,
+      `${preemptedPct.toFixed(0)}%`,
     ]);
     record.push({
       condition,
@@ -200,12 +260,14 @@ async function flakeCase(condition, workload) {
       medianBeforeMs: before.median,
       medianBefore: before.stats,
       medianAfterMs: after.median,
+      stoppedEarlyByTimeGuard: stoppedEarly,
       limitMs: c.limit,
       counts: count,
       matcherPassed: c.results.filter((r) => r.pass).length,
       verdictWallMs: wall,
       callsPerVerdict: calls,
       timeSamplesPerVerdict: samples,
+      preemptedSamplePct: preemptedPct,
       looks,
       stoppedBy: countBy(c.results.map((r) => r.stoppedBy)),
       misses,
@@ -259,6 +321,7 @@ async function flakePart(itersPerMs) {
         'verdict wall mean/med/max',
         'calls mean/med/max',
         'samples med/max',
+        'preempted',
       ],
       rows,
     ),
@@ -266,6 +329,9 @@ async function flakePart(itersPerMs) {
   for (const w of workloads) print(`  ${w.name}: ${w.describe}`);
   print('  loaded = a child `node` busy loop keeps one of the 2 cores busy during the whole phase.');
   print('  calls = every call of fn by the matcher (first call + warm-up + timed samples).');
+  print(
+    '  preempted = timed samples during which the process had an involuntary context switch (getrusage), over all verdicts.',
+  );
   if (warnings.length) print(`  inconclusive warnings printed by the matcher: ${warnings.length}`);
   for (const c of records) {
     for (const m of c.misses) {
@@ -277,7 +343,9 @@ async function flakePart(itersPerMs) {
         `  MISS ${c.condition} ${c.workload} ${c.case}: ${m.status} after ${m.samples} samples ` +
           `(look ${m.look}, stopped by ${m.stoppedBy}, ${fmtMs(m.wallMs)}); median ${fmtMs(m.measured)} vs limit ` +
           `${fmtMs(c.limitMs)}, interval [${m.interval?.map(fmtMs).join(', ')}]; ${above}/${d.length} samples above ` +
-          `the limit; medians of successive 30-sample blocks: ${blocks.join(' ')}`,
+          `the limit; ${m.preemptedSamples}/${m.samples} samples preempted, median of the ${m.unpreemptedSamples} ` +
+          `unpreempted ones ${fmtMs(m.unpreemptedMedianMs)}, CPU median ${fmtMs(m.cpuMedianMs)}; ` +
+          `medians of successive 30-sample blocks: ${blocks.slice(0, 24).join(' ')}${blocks.length > 24 ? ' …' : ''}`,
       );
     }
   }
