@@ -35,7 +35,8 @@ export class HeadroomError extends Error {
   readonly code: HeadroomErrorCode;
 
   constructor(code: HeadroomErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // The code ends the message: test runners print name and message, not `code`.
+    super(`${message} (${code})`, options);
     this.name = 'HeadroomError';
     this.code = code;
   }
@@ -85,4 +86,20 @@ export function show(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/**
+ * The message of an error from any realm (`instanceof Error` fails for errors of Node's own
+ * modules inside jest), prefixed with its name when `withName` is set; any other value, shown.
+ */
+export function errorMessage(error: unknown, withName = false): string {
+  if (
+    error !== null &&
+    typeof error === 'object' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
+    const { name, message } = error as { name?: unknown; message: string };
+    return withName && typeof name === 'string' && name ? `${name}: ${message}` : message;
+  }
+  return typeof error === 'string' ? error : show(error);
 }

@@ -3,7 +3,7 @@ import { HeadroomError, show } from '../errors.js';
 /** A time: a number of milliseconds, or a string such as `'250us'`, `'20ms'`, `'1.5s'`. */
 export type TimeLimit = number | `${number}${TimeUnit}` | `${number} ${TimeUnit}`;
 /** Units accepted in time strings. */
-export type TimeUnit = 'ns' | 'us' | 'µs' | 'ms' | 's' | 'm' | 'min';
+export type TimeUnit = 'ns' | 'us' | 'µs' | 'μs' | 'ms' | 's' | 'm' | 'min';
 
 /** Bytes: a number of bytes, or a string such as `'512B'`, `'64kB'`, `'2MB'`, `'1MiB'`. */
 export type ByteLimit = number | `${number}${ByteUnit}` | `${number} ${ByteUnit}`;

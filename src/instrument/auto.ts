@@ -5,6 +5,7 @@ import { instrument as instrumentIoredis } from '../../integrations/ioredis/inde
 import { instrument as instrumentMysql2 } from '../../integrations/mysql2/index.js';
 import { instrument as instrumentNodeSqlite, loadNodeSqlite } from '../../integrations/node-sqlite/index.js';
 import { instrument as instrumentPg } from '../../integrations/pg/index.js';
+import { errorMessage } from '../errors.js';
 import { instrumentHttp } from './http.js';
 
 /** Drivers the runner entries instrument when the project has them installed. */
@@ -52,7 +53,7 @@ export function autoInstrument(root: string = process.cwd()): AutoInstrumentResu
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
-        result.failed.push({ name, reason: error instanceof Error ? error.message : String(error) });
+        result.failed.push({ name, reason: errorMessage(error) });
       }
       continue;
     }
@@ -60,7 +61,7 @@ export function autoInstrument(root: string = process.cwd()): AutoInstrumentResu
       instrument((module as { default?: unknown }).default ?? module);
       result.instrumented.push(name);
     } catch (error) {
-      result.failed.push({ name, reason: error instanceof Error ? error.message : String(error) });
+      result.failed.push({ name, reason: errorMessage(error) });
     }
   }
   // node:sqlite is built in: instrument it where loading it prints no experimental warning.
@@ -71,7 +72,7 @@ export function autoInstrument(root: string = process.cwd()): AutoInstrumentResu
     } catch (error) {
       result.failed.push({
         name: 'node:sqlite',
-        reason: error instanceof Error ? error.message : String(error),
+        reason: errorMessage(error),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { processWide } from '../measure/scope.js';
 import type { Measurement, Verdict } from '../types.js';
 
 /** One judged contract, as reporters receive it. */
@@ -10,10 +11,9 @@ export interface ContractResult {
 
 type Listener = (result: ContractResult) => void;
 const LISTENERS = Symbol.for('headroom.result-listeners.v1');
-type WithListeners = typeof globalThis & { [LISTENERS]?: Set<Listener> };
 
 function listeners(): Set<Listener> {
-  return ((globalThis as WithListeners)[LISTENERS] ??= new Set());
+  return (processWide[LISTENERS] ??= new Set()) as Set<Listener>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { judge } from '../budget/judge.js';
 import { metricsOf, type ParsedOptions, parseBudget, parseOptions } from '../budget/parse.js';
-import { HeadroomError } from '../errors.js';
+import { errorMessage, HeadroomError } from '../errors.js';
 import { type Explanation, formatMessage } from '../format/message.js';
 import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
@@ -41,7 +41,7 @@ async function explain(fn: () => unknown, verdicts: Verdict[]): Promise<Explanat
     if (failed.has('eventLoopBlock')) explanation.block = await explainBlock(() => rerun(fn));
     if (failed.has('allocated')) explanation.allocations = await explainAllocated(() => rerun(fn));
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     (explanation.unavailable ??= []).push(`the explaining re-run failed (${reason}).`);
   }
   return explanation;

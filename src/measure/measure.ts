@@ -1,6 +1,6 @@
 import { judgeTimeStatistic } from '../budget/judge.js';
 import { type ParsedBudget, type ParsedOptions, parseOptions } from '../budget/parse.js';
-import { HeadroomError, show } from '../errors.js';
+import { errorMessage, HeadroomError, show } from '../errors.js';
 import { AllocationProbe } from '../probes/allocated.js';
 import { cpuProbe } from '../probes/cpu.js';
 import { EventLoopProbe } from '../probes/event-loop.js';
@@ -39,7 +39,7 @@ interface CallResult {
 export const DEFAULT_METRICS: MetricName[] = ['duration', 'cpu', 'eventLoopBlock', 'allocated'];
 
 function fnThrew(error: unknown, call: number): HeadroomError {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : show(error);
+  const what = errorMessage(error, true);
   return new HeadroomError(
     'HEADROOM_ERR_FN_THREW',
     `Failed to measure the function: it threw on call ${call} (${what}). ` +

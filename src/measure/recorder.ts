@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import type { EventInput, RecordedEvent } from '../types.js';
 import { now } from './clock.js';
 import { runtime } from './scope.js';
@@ -9,7 +10,8 @@ export interface EventHandle {
 }
 
 const NOOP: EventHandle = { end() {} };
-const STACK = Symbol('headroom.stack');
+// Symbol.for: a test file may load the CJS build while the setup file loads the ESM one.
+const STACK = Symbol.for('headroom.stack');
 type StackHolder = { stack?: string };
 type Internal = RecordedEvent & { [STACK]?: StackHolder };
 
@@ -61,7 +63,7 @@ export function record(input: EventInput): EventHandle {
       event.endMs = now();
       if (outcome?.error !== undefined) {
         const e = outcome.error;
-        event.error = e instanceof Error ? e.message : String(e);
+        event.error = errorMessage(e);
       }
       if (outcome?.status !== undefined && event.kind === 'request') event.status = outcome.status;
     },

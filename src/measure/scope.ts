@@ -15,7 +15,14 @@ interface Runtime {
 }
 
 const RUNTIME = Symbol.for('headroom.runtime.v1');
-type WithRuntime = typeof globalThis & { [RUNTIME]?: Runtime };
+
+/**
+ * Where the process-wide state lives: on a core module's export, which every copy of headroom
+ * sees (ESM and CJS builds, and each jest test file's fresh module registry) and no test runner
+ * cleans up. On `globalThis` it would belong to one jest test file: jest tears that global down
+ * after the file, and a measurement still running then (a forgotten `await`) crashed the worker.
+ */
+export const processWide = AsyncLocalStorage as unknown as Record<symbol, unknown>;
 
 function createRuntime(): Runtime {
   return {
@@ -28,7 +35,7 @@ function createRuntime(): Runtime {
 }
 
 /** The process-wide runtime (a `Symbol.for` key, so an ESM and a CJS copy share one). */
-export const runtime: Runtime = ((globalThis as WithRuntime)[RUNTIME] ??= createRuntime());
+export const runtime: Runtime = (processWide[RUNTIME] ??= createRuntime()) as Runtime;
 
 /**
  * The scope of one call of a measured function. Every event recorded in its async context lands

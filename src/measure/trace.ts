@@ -1,6 +1,6 @@
 import { createHook } from 'node:async_hooks';
 import { longestChain } from '../budget/judge.js';
-import { HeadroomError, show } from '../errors.js';
+import { errorMessage, HeadroomError, show } from '../errors.js';
 import { requestKey } from '../format/message.js';
 import { formatMs } from '../format/units.js';
 import { type Span, spanOf, waterfall } from '../format/waterfall.js';
@@ -176,8 +176,7 @@ function formatTrace(t: Trace): string {
     `in the longest chain, longest block ${formatMs(longest)}`;
   const lines = [head, ...waterfall(spans, t.startMs, t.startMs + t.durationMs)];
   if (t.outside.length) lines.push(`  (${t.outside.length} events outside this call, not shown)`);
-  if (t.error !== undefined)
-    lines.push(`  threw: ${t.error instanceof Error ? t.error.message : String(t.error)}`);
+  if (t.error !== undefined) lines.push(`  threw: ${errorMessage(t.error)}`);
   return lines.join('\n');
 }
 

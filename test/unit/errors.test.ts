@@ -14,6 +14,7 @@ describe('error codes', () => {
     const e = new HeadroomError('HEADROOM_ERR_EMPTY_BUDGET', 'x');
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('HeadroomError');
+    expect(e.message).toBe('x (HEADROOM_ERR_EMPTY_BUDGET)');
     expect(e.code).toBe('HEADROOM_ERR_EMPTY_BUDGET');
   });
 });

@@ -55,7 +55,7 @@ describe('units', () => {
     const unit = errorOf(() => parseTime('duration', '20 parsecs'));
     expect(unit.code).toBe('HEADROOM_ERR_INVALID_UNIT');
     expect(unit.message).toMatchInlineSnapshot(
-      `"Failed to read the budget: \`duration\` is "20 parsecs", and "parsecs" is not a time unit. Please use one of ns, us, ms, s, min, such as '250us', '20ms' or '1.5s'."`,
+      `"Failed to read the budget: \`duration\` is "20 parsecs", and "parsecs" is not a time unit. Please use one of ns, us, ms, s, min, such as '250us', '20ms' or '1.5s'. (HEADROOM_ERR_INVALID_UNIT)"`,
     );
     expect(errorOf(() => parseTime('duration', -1)).code).toBe('HEADROOM_ERR_INVALID_LIMIT');
     expect(errorOf(() => parseTime('duration', '-1ms')).code).toBe('HEADROOM_ERR_INVALID_LIMIT');
@@ -121,7 +121,7 @@ describe('parseBudget', () => {
     const e = errorOf(() => parseBudget({ querys: 2 }));
     expect(e.code).toBe('HEADROOM_ERR_UNKNOWN_KEY');
     expect(e.message).toMatchInlineSnapshot(
-      `"Failed to read the budget: \`querys\` is not a key headroom knows. Did you mean \`queries\`? Please use one of: queries, repeatedQueries, requests, roundTrips, duration, cpu, eventLoopBlock, allocated, retained."`,
+      `"Failed to read the budget: \`querys\` is not a key headroom knows. Did you mean \`queries\`? Please use one of: queries, repeatedQueries, requests, roundTrips, duration, cpu, eventLoopBlock, allocated, retained. (HEADROOM_ERR_UNKNOWN_KEY)"`,
     );
     expect(errorOf(() => parseBudget({ eventloopblock: '5ms' })).message).toContain(
       'Did you mean `eventLoopBlock`?',

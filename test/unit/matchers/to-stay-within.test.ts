@@ -128,8 +128,11 @@ describe('toStayWithin', () => {
         );
       }).toStayWithin({ eventLoopBlock: '10ms' }),
     );
-    expect(error.message).toMatch(/✗ eventLoopBlock\s+10 ms\s+3\d(\.\d+)? ms/);
-    expect(error.message).toMatch(/Longest block on a re-run: 3\d(\.\d+)? ms in a timer callback/);
+    // A 30 ms busy loop: 30 ms or a little less (1 ms resolution), more on a loaded machine.
+    const measured = /✗ eventLoopBlock\s+10 ms\s+([\d.]+) ms/.exec(error.message);
+    expect(Number(measured?.[1])).toBeGreaterThanOrEqual(28);
+    const rerun = /Longest block on a re-run: ([\d.]+) ms in a timer callback/.exec(error.message);
+    expect(Number(rerun?.[1])).toBeGreaterThanOrEqual(29);
     expect(error.message).toMatch(/at test\/unit\/matchers\/to-stay-within\.test\.ts:\d+:\d+/);
   });
 
