@@ -166,12 +166,10 @@ function describeRunner(runner: 'vitest' | 'jest', suite: string, kind: string) 
       expect(unawaited().test('the next test runs normally').status).toBe('passed');
     });
 
-    // The forgotten measurement goes on after its test file has ended. Known bug under jest:
-    // headroom's runtime lives on the test file's global object (`Symbol.for('headroom.runtime.v1')`),
-    // which jest 30 "soft-deletes" at teardown (getters and setters that warn, JEST-01). The next
-    // call of the forgotten measurement writes `runtime.nextScopeId`, jest's setter recurses, and the
-    // RangeError (Maximum call stack size exceeded) crashes the jest process as an unhandled
-    // rejection. Drop `.fails` once it is fixed (e.g. stop a measurement whose test has ended).
+    // The forgotten measurement goes on after its test file has ended. Under jest this once
+    // crashed the worker: headroom's runtime lived on the test file's global object, which jest 30
+    // "soft-deletes" at teardown, and the measurement's next write recursed in jest's setter. The
+    // runtime now lives on a core module's export.
     it('the run ends normally, with exit code 1 and no crash', () => {
       expect(unawaited().fileErrors).toEqual([]);
       expect(unawaited().code).toBe(1);
