@@ -11,16 +11,17 @@ import { describe, expect, it } from 'vitest';
 import { sampleAccessLog, summarizeLog, summarizeLogChunked } from './src/access-log.js';
 import { expectCaught } from './support/regressions.js';
 
-// A 20 MB upload: 200,000 lines. The synchronous parse blocks for ~150 ms on one core of a CI
-// machine; each chunk of the chunked parse for ~1 ms.
-const bigLog = sampleAccessLog(200_000);
+// A 30 MB upload: 300,000 lines. The synchronous parse blocks for ~225 ms on one core of a
+// CI machine; each chunk of the chunked parse for ~1 ms.
+const bigLog = sampleAccessLog(300_000);
 
 const budget = {
-  // The longest block of the chunked parse is ~1 ms on an idle machine, 5-10 ms on a loaded one
-  // (the probe sees wall time: a busy CPU that preempts the process adds to it), and up to a few
-  // tens of ms on a heavily oversubscribed one. The limit sits well above that, and well below
-  // the ~150 ms of the synchronous parse (which a machine twice as fast would still exceed).
-  eventLoopBlock: '50ms',
+  // The probe reads wall time: when the machine is oversubscribed, the OS preempts the process
+  // and garbage collections wait for their helper threads, and that shows as blocking. The
+  // chunked parse's longest block is ~1 ms on an idle machine, 5-30 ms on a loaded 2-core one,
+  // and has been seen at 60+ ms when the CPUs were oversubscribed 3x. On a dedicated machine a
+  // 10 ms limit would do; this one suits shared CI, and sits well below the synchronous parse.
+  eventLoopBlock: '100ms',
 } as const;
 
 describe('access log summary', () => {
@@ -49,9 +50,6 @@ describe('access log summary', () => {
     // maxTime / 16 = 125 ms by default for a duration verdict to be reachable: headroom looks at
     // the data after 16 calls at the earliest.)
     const typical = sampleAccessLog(1_000);
-    await expect(() => summarizeLogChunked(typical)).toStayWithin({
-      duration: '10ms',
-      eventLoopBlock: '50ms',
-    });
+    await expect(() => summarizeLogChunked(typical)).toStayWithin({ duration: '10ms' });
   });
 });

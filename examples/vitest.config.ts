@@ -18,6 +18,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     setupFiles: ['headroom/vitest'],
     testTimeout: 30_000,
+    // One test file at a time: contracts that read wall time (duration, eventLoopBlock) should not
+    // compete for the CPU with the other files' measurements.
+    fileParallelism: false,
     // Point failure code frames at the test, not at the expectCaught() helper.
     onStackTrace: (_error, frame) => !frame.file.endsWith('/support/regressions.ts'),
   },
