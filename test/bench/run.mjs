@@ -7,7 +7,7 @@
 //
 // Prints tables and a closing summary; writes bench-results/bench.json (gitignored).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,17 +31,22 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const { matchers, measure, onResult, record } = await import('../../dist/index.js');
+const { judge, matchers, measure, onResult, parseBudget, record } = await import('../../dist/index.js');
 
 const PARTS = ['flake', 'overhead', 'accuracy'];
+// Not in the default run: the flakiness part with both cores kept busy by two children (on a
+// 2-core machine the bench process then competes for a core the whole time).
+const EXTRA_PARTS = ['flake-heavy'];
 const args = process.argv.slice(2);
 for (const a of args) {
-  if (!PARTS.includes(a)) {
-    console.error(`Unknown part '${a}'. Usage: node test/bench/run.mjs [${PARTS.join('|')}]...`);
+  if (!PARTS.includes(a) && !EXTRA_PARTS.includes(a)) {
+    console.error(
+      `Unknown part '${a}'. Usage: node test/bench/run.mjs [${[...PARTS, ...EXTRA_PARTS].join('|')}]...`,
+    );
     process.exit(2);
   }
 }
-const selected = args.length ? PARTS.filter((p) => args.includes(p)) : PARTS;
+const selected = args.length ? [...PARTS, ...EXTRA_PARTS].filter((p) => args.includes(p)) : PARTS;
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 // Time guard, so that the whole bench stays under ~6 minutes on a contended machine: each
 // (condition, function) block of the flakiness part stops early after this many seconds and
@@ -110,28 +115,47 @@ async function medianOf(fn) {
 }
 
 /**
- * Wraps a workload so that each call records whether the process was preempted during it
- * (involuntary context switches, from getrusage) and the process CPU time it took. Costs a few
- * microseconds a call; the same wrapper is used for the medians and the verdicts.
+ * Wraps a workload so that each call records: involuntary context switches (getrusage), the
+ * process CPU time, and on Linux the time the main thread spent runnable but waiting for a CPU
+ * (`run_delay` in /proc/self/schedstat). Costs a few microseconds a call; the same wrapper is used
+ * for the medians and the verdicts.
  */
 const perCall = [];
+const runDelayMs = (() => {
+  try {
+    const fd = openSync('/proc/self/schedstat', 'r');
+    const buf = Buffer.alloc(128);
+    const read = () => {
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      return Number(buf.toString('latin1', 0, n).split(' ')[1]) / 1e6;
+    };
+    return Number.isFinite(read()) ? read : () => 0;
+  } catch {
+    return undefined;
+  }
+})();
+const delayNow = runDelayMs ?? (() => 0);
 function instrumented(fn) {
   const ctxSwitches = () => process.resourceUsage().involuntaryContextSwitches;
+  const done = (s0, c0, d0) => {
+    const c = process.cpuUsage(c0);
+    perCall.push([ctxSwitches() - s0, (c.user + c.system) / 1000, delayNow() - d0]);
+  };
   if (fn.constructor.name === 'AsyncFunction') {
     return async () => {
       const s0 = ctxSwitches();
       const c0 = process.cpuUsage();
+      const d0 = delayNow();
       await fn();
-      const c = process.cpuUsage(c0);
-      perCall.push([ctxSwitches() - s0, (c.user + c.system) / 1000]);
+      done(s0, c0, d0);
     };
   }
   return () => {
     const s0 = ctxSwitches();
     const c0 = process.cpuUsage();
+    const d0 = delayNow();
     fn();
-    const c = process.cpuUsage(c0);
-    perCall.push([ctxSwitches() - s0, (c.user + c.system) / 1000]);
+    done(s0, c0, d0);
   };
 }
 
@@ -139,13 +163,22 @@ async function oneVerdict(fn, limit) {
   lastResult = undefined;
   perCall.length = 0;
   const t0 = now();
-  const r = await toStayWithin(fn, { duration: limit });
+  const budget = { duration: limit };
+  const r = await toStayWithin(fn, budget);
   const wallMs = now() - t0;
   const v = lastResult?.verdicts.find((x) => x.metric === 'duration');
   const m = r.measurement;
   // The timed samples are the last calls the matcher made.
-  const timed = perCall.slice(-m.samples.durationMs.length);
-  const unpreempted = m.samples.durationMs.filter((_, i) => timed[i]?.[0] === 0);
+  const durations = m.samples.durationMs;
+  const timed = perCall.slice(-durations.length);
+  const unpreempted = durations.filter((_, i) => timed[i]?.[0] === 0);
+  // The same samples without the time the thread waited for a CPU, judged by headroom's own
+  // judge(): what the verdict would be if the engine took contention out.
+  const adjusted = durations.map((d, i) => d - (timed[i]?.[2] ?? 0));
+  const adjustedVerdict = judge(
+    { ...m, samples: { ...m.samples, durationMs: adjusted } },
+    parseBudget(budget),
+  ).find((x) => x.metric === 'duration');
   return {
     preempted: timed.filter((x) => x[0] > 0).length,
     unpreemptedMedian: quantile(unpreempted, 0.5),
@@ -154,6 +187,10 @@ async function oneVerdict(fn, limit) {
       timed.map((x) => x[1]),
       0.5,
     ),
+    runDelayMs: timed.reduce((a, x) => a + x[2], 0),
+    sampledMs: durations.reduce((a, x) => a + x, 0),
+    adjustedMedian: quantile(adjusted, 0.5),
+    adjustedStatus: adjustedVerdict?.status,
     pass: r.pass,
     status: v?.status ?? '?',
     wallMs,
@@ -200,6 +237,13 @@ async function flakeCase(condition, w) {
     const wall = summary(c.results.map((r) => r.wallMs));
     const calls = summary(c.results.map((r) => r.calls));
     const samples = summary(c.results.map((r) => r.samples));
+    const waitPct =
+      (100 * c.results.reduce((a, r) => a + r.runDelayMs, 0)) /
+      Math.max(
+        1e-9,
+        c.results.reduce((a, r) => a + r.sampledMs, 0),
+      );
+    const adjustedCounts = countBy(c.results.map((r) => r.adjustedStatus));
     const preemptedPct =
       (100 * c.results.reduce((a, r) => a + r.preempted, 0)) /
       Math.max(
@@ -223,6 +267,9 @@ async function flakeCase(condition, w) {
         interval: r.interval,
         wallMs: r.wallMs,
         preemptedSamples: r.preempted,
+        cpuWaitMs: r.runDelayMs,
+        medianWithoutCpuWaitMs: r.adjustedMedian,
+        verdictWithoutCpuWait: r.adjustedStatus,
         unpreemptedMedianMs: r.unpreemptedMedian,
         unpreemptedSamples: r.unpreemptedN,
         cpuMedianMs: r.cpuMedian,
@@ -234,7 +281,10 @@ async function flakeCase(condition, w) {
         (hits === c.results.length
           ? ''
           : ` (${count.pass} pass, ${count.fail} fail, ${count.inconclusive} inconclusive)`) +
-        (stoppedEarly ? `; stopped at ${c.results.length}/${CALLS} by the ${BLOCK_S} s time guard` : ''),
+        (stoppedEarly ? `; stopped at ${c.results.length}/${CALLS} by the ${BLOCK_S} s time guard` : '') +
+        (hits !== c.results.length && runDelayMs
+          ? `; judged without the CPU wait: ${adjustedCounts[c.want] ?? 0}/${c.results.length} ${c.want}`
+          : ''),
     );
     rows.push([
       condition,
@@ -250,6 +300,7 @@ async function flakeCase(condition, w) {
       `${fmtNum(calls.mean)} / ${fmtNum(calls.median)} / ${calls.max}`,
       `${fmtNum(samples.median)} / ${samples.max}`,
       `${preemptedPct.toFixed(0)}%`,
+      runDelayMs ? `${waitPct.toFixed(1)}%` : 'n/a',
     ]);
     record.push({
       condition,
@@ -268,6 +319,8 @@ async function flakeCase(condition, w) {
       callsPerVerdict: calls,
       timeSamplesPerVerdict: samples,
       preemptedSamplePct: preemptedPct,
+      cpuWaitPctOfSampledTime: runDelayMs ? waitPct : undefined,
+      verdictsWithoutCpuWait: runDelayMs ? adjustedCounts : undefined,
       looks,
       stoppedBy: countBy(c.results.map((r) => r.stoppedBy)),
       misses,
@@ -282,26 +335,28 @@ function countBy(values) {
   return o;
 }
 
-async function flakePart(itersPerMs) {
+const LOADERS = { unloaded: 0, loaded: 1, 'loaded×2': 2 };
+
+async function flakePart(itersPerMs, conditions) {
   const workloads = flakeWorkloads(itersPerMs);
   const rows = [];
   const records = [];
   const warnings = [];
-  for (const condition of ['unloaded', 'loaded']) {
+  for (const condition of conditions) {
     const t0 = now();
-    let loader;
+    const loaders = [];
     try {
-      if (condition === 'loaded') loader = await startLoader({ maxMs: 300_000 });
+      for (let i = 0; i < LOADERS[condition]; i++) loaders.push(await startLoader({ maxMs: 300_000 }));
       for (const w of workloads) {
         const res = await flakeCase(condition, w);
         rows.push(...res.rows);
         records.push(...res.record);
         warnings.push(...res.warnings);
-        if (loader && !loader.running)
-          throw new Error('the loader process stopped before the loaded phase ended');
+        if (loaders.some((l) => !l.running))
+          throw new Error('a loader process stopped before the loaded phase ended');
       }
     } finally {
-      await loader?.stop();
+      for (const l of loaders) await l.stop();
     }
     print(`  (${condition}: ${((now() - t0) / 1000).toFixed(1)} s)`);
   }
@@ -322,15 +377,19 @@ async function flakePart(itersPerMs) {
         'calls mean/med/max',
         'samples med/max',
         'preempted',
+        'CPU wait',
       ],
       rows,
     ),
   );
   for (const w of workloads) print(`  ${w.name}: ${w.describe}`);
-  print('  loaded = a child `node` busy loop keeps one of the 2 cores busy during the whole phase.');
+  print(
+    '  loaded = a child `node` busy loop keeps one of the 2 cores busy during the whole phase (loaded×2: two children).',
+  );
   print('  calls = every call of fn by the matcher (first call + warm-up + timed samples).');
   print(
-    '  preempted = timed samples during which the process had an involuntary context switch (getrusage), over all verdicts.',
+    '  preempted = timed samples during which the process had an involuntary context switch (getrusage), over all verdicts;\n' +
+      '  CPU wait = time the main thread was runnable but waiting for a CPU (/proc/self/schedstat run_delay) / sampled wall time.',
   );
   if (warnings.length) print(`  inconclusive warnings printed by the matcher: ${warnings.length}`);
   for (const c of records) {
@@ -344,7 +403,12 @@ async function flakePart(itersPerMs) {
           `(look ${m.look}, stopped by ${m.stoppedBy}, ${fmtMs(m.wallMs)}); median ${fmtMs(m.measured)} vs limit ` +
           `${fmtMs(c.limitMs)}, interval [${m.interval?.map(fmtMs).join(', ')}]; ${above}/${d.length} samples above ` +
           `the limit; ${m.preemptedSamples}/${m.samples} samples preempted, median of the ${m.unpreemptedSamples} ` +
-          `unpreempted ones ${fmtMs(m.unpreemptedMedianMs)}, CPU median ${fmtMs(m.cpuMedianMs)}; ` +
+          `unpreempted ones ${fmtMs(m.unpreemptedMedianMs)}` +
+          `${c.want === 'pass' && m.unpreemptedMedianMs <= c.limitMs ? ' (within the limit)' : ''}, CPU median ${fmtMs(m.cpuMedianMs)}; ` +
+          (runDelayMs
+            ? `waited for a CPU ${fmtMs(m.cpuWaitMs)} of ${fmtMs(d.reduce((a, x) => a + x, 0))} sampled; without that wait: ` +
+              `median ${fmtMs(m.medianWithoutCpuWaitMs)}, verdict ${m.verdictWithoutCpuWait}; `
+            : '') +
           `medians of successive 30-sample blocks: ${blocks.slice(0, 24).join(' ')}${blocks.length > 24 ? ' …' : ''}`,
       );
     }
@@ -681,7 +745,8 @@ try {
   const itersPerMs = calibrateLoop(1);
   consume(itersPerMs);
   out.meta.cpuLoopItersPerMs = itersPerMs;
-  if (selected.includes('flake')) out.flake = await flakePart(itersPerMs);
+  if (selected.includes('flake')) out.flake = await flakePart(itersPerMs, ['unloaded', 'loaded']);
+  if (selected.includes('flake-heavy')) out.flakeHeavy = await flakePart(itersPerMs, ['loaded×2']);
   if (selected.includes('overhead')) out.overhead = await overheadPart();
   if (selected.includes('accuracy')) out.accuracy = await accuracyPart(itersPerMs);
 } catch (error) {
