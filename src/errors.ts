@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   HEADROOM_ERR_NOT_AWAITED: 'A headroom matcher was still running when its test ended.',
   HEADROOM_ERR_FN_THREW: 'The function under test threw or rejected while it was measured.',
   HEADROOM_ERR_NO_GC: 'A full garbage collection could not be triggered for the retained probe.',
+  HEADROOM_ERR_NOT_SETTLED:
+    'Under fake timers, the measured call never settled and had no timer left to advance.',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -174,6 +174,8 @@ export type RecordedEvent = EventInput & {
   error?: string;
   /** Set when the event began after its call had already settled (fire-and-forget work). */
   late?: boolean;
+  /** What else is known, e.g. what a simulated downstream did (`headroom/msw`'s `degrade`). */
+  note?: string;
 };
 
 /** Summary statistics of a time sample, all in milliseconds. */

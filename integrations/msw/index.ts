@@ -6,6 +6,30 @@
  */
 import { recordClaimableRequest } from '../../src/instrument/http.js';
 import type { EventHandle } from '../../src/measure/recorder.js';
+import { degradeTarget, isServerLike, noteListeners } from './degrade.js';
+import type { DegradeProfile } from './profiles.js';
+
+export type { HttpHandlerLike, ServerLike } from './degrade.js';
+export type { DegradeProfile, Latency } from './profiles.js';
+
+/**
+ * Makes downstreams slow, flaky or dead, following a profile. Pass one msw handler or a list of
+ * them (returns the degraded copies, for `server.use(...)`), or an msw server (degrades every HTTP
+ * handler it has, in front of them, until `server.resetHandlers()`, and counts its requests).
+ * Draws are seeded (`seed`, or a random seed shown in failure messages); timers are the global
+ * ones, so fake timers drive them.
+ *
+ * @example
+ * server.use(degrade(http.get('https://inventory.test/items/:id', items), { latency: '2s' }));
+ * server.use(...degrade([payments, shipping], { errorRate: 0.5, status: [502, 503], seed: 7 }));
+ * degrade(server, { latency: { p50: '80ms', p99: '900ms' } });
+ */
+export function degrade<T>(target: T, profile: DegradeProfile): T {
+  if (isServerLike(target) && typeof (target as unknown as MswServerLike).events?.on === 'function') {
+    instrument(target as unknown as MswServerLike);
+  }
+  return degradeTarget(target, profile);
+}
 
 /** The part of msw's `SetupServerApi` (msw/node) headroom uses. */
 export interface MswServerLike {
@@ -16,6 +40,7 @@ export interface MswServerLike {
 }
 
 const INSTRUMENTED = Symbol.for('headroom.msw.listeners.v1');
+const ANNOTATE = Symbol('headroom.msw.annotate');
 type Instrumented = MswServerLike & { [INSTRUMENTED]?: [string, (args: any) => void][] };
 
 /**
@@ -45,6 +70,7 @@ export function instrument(server: MswServerLike): boolean {
     entry.release();
     entry.handle.end(outcome);
   };
+  const annotate = (requestId: string, note: string) => open.get(requestId)?.handle.annotate(note);
   const listeners: [string, (args: any) => void][] = [
     [
       'request:start',
@@ -69,7 +95,9 @@ export function instrument(server: MswServerLike): boolean {
     ],
   ];
   for (const [event, listener] of listeners) target.events.on(event, listener);
+  noteListeners.add(annotate);
   target[INSTRUMENTED] = listeners;
+  (target as Instrumented & { [ANNOTATE]?: typeof annotate })[ANNOTATE] = annotate;
   return true;
 }
 
@@ -79,6 +107,9 @@ export function uninstrument(server: MswServerLike): boolean {
   const listeners = target[INSTRUMENTED];
   if (!listeners) return false;
   for (const [event, listener] of listeners) target.events.removeListener(event, listener);
+  const withAnnotate = target as Instrumented & { [ANNOTATE]?: (id: string, note: string) => void };
+  if (withAnnotate[ANNOTATE]) noteListeners.delete(withAnnotate[ANNOTATE]);
+  withAnnotate[ANNOTATE] = undefined;
   target[INSTRUMENTED] = undefined;
   return true;
 }

@@ -58,5 +58,6 @@ export function spanOf(
     if (e.status !== undefined) span.outcome = String(e.status);
   } else span.label = e.detail ? `${e.name} ${e.detail}` : e.name;
   if (e.error !== undefined) span.outcome = `${span.outcome ? `${span.outcome} ` : ''}error: ${e.error}`;
+  if (e.note !== undefined) span.outcome = `${span.outcome ? `${span.outcome}  ` : ''}${e.note}`;
   return span;
 }

@@ -12,6 +12,7 @@ import { now } from './clock.js';
 import { resolveCallSites } from './recorder.js';
 import { alphaPerLook, MAX_SAMPLES, mayLookAgain, nextLook } from './sampling.js';
 import { CallScope, callInScope, closeScope, isThenable, runtime } from './scope.js';
+import { fakeClock, settleWithClock } from './virtual-time.js';
 
 /** What the engine measures, and against which budget it may stop early. */
 export interface Plan {
@@ -74,6 +75,8 @@ class Engine {
       this.alloc.start();
     }
     const cpu0 = probes.cpu ? cpuProbe.start() : undefined;
+    const clock = fakeClock();
+    const virtualStart = clock?.now ?? 0;
     const t0 = timeProbe.start();
     let result: unknown;
     let failed = false;
@@ -88,13 +91,19 @@ class Engine {
     const async = !failed && isThenable(result);
     if (async) {
       try {
+        if (clock) await settleWithClock(result as PromiseLike<unknown>, clock, this.options.maxTimeMs);
         await result;
       } catch (e) {
+        if (e instanceof HeadroomError && e.code === 'HEADROOM_ERR_NOT_SETTLED') {
+          closeScope(scope);
+          throw e;
+        }
         failed = true;
         error = e;
       }
     }
-    const durationMs = timeProbe.stop(t0);
+    // Under fake timers, wall time is the virtual clock's.
+    const durationMs = clock ? clock.now - virtualStart : timeProbe.stop(t0);
     const cpuMs = cpu0 ? cpuProbe.stop(cpu0) : 0;
     const allocatedBytes = probes.allocated ? this.alloc.stop() : 0;
     closeScope(scope);

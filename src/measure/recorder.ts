@@ -1,15 +1,20 @@
 import { errorMessage } from '../errors.js';
 import type { EventInput, RecordedEvent } from '../types.js';
-import { now } from './clock.js';
 import { runtime } from './scope.js';
+import { eventTime } from './virtual-time.js';
 
 /** Returned by {@link record}: call `end()` when the operation completes. */
 export interface EventHandle {
-  /** Marks the operation complete, with its error or HTTP status if any. */
-  end(outcome?: { error?: unknown; status?: number }): void;
+  /**
+   * Marks the operation complete, with its error or HTTP status if any, and a note for failure
+   * messages (e.g. what a simulated downstream did).
+   */
+  end(outcome?: { error?: unknown; status?: number; note?: string }): void;
+  /** Adds a note to the event while it runs (shown after its outcome in messages). */
+  annotate(note: string): void;
 }
 
-const NOOP: EventHandle = { end() {} };
+const NOOP: EventHandle = { end() {}, annotate() {} };
 // Symbol.for: a test file may load the CJS build while the setup file loads the ESM one.
 const STACK = Symbol.for('headroom.stack');
 type StackHolder = { stack?: string };
@@ -36,7 +41,7 @@ export function record(input: EventInput): EventHandle {
   const store = runtime.als.getStore();
   if (store === undefined && runtime.windows.size === 0) return NOOP;
 
-  const event = { ...input, id: runtime.nextEventId++, startMs: now() } as Internal;
+  const event = { ...input, id: runtime.nextEventId++, startMs: eventTime() } as Internal;
   // Capture the stack now (cheap: V8 formats it only if `.stack` is read later).
   const holder: StackHolder = {};
   const limit = Error.stackTraceLimit;
@@ -60,12 +65,16 @@ export function record(input: EventInput): EventHandle {
   return {
     end(outcome) {
       if (event.endMs !== undefined) return;
-      event.endMs = now();
+      event.endMs = eventTime();
       if (outcome?.error !== undefined) {
         const e = outcome.error;
         event.error = errorMessage(e);
       }
       if (outcome?.status !== undefined && event.kind === 'request') event.status = outcome.status;
+      if (outcome?.note !== undefined) event.note = outcome.note;
+    },
+    annotate(note) {
+      event.note = note;
     },
   };
 }

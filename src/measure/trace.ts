@@ -7,7 +7,8 @@ import { type Span, spanOf, waterfall } from '../format/waterfall.js';
 import type { RecordedEvent } from '../types.js';
 import { now } from './clock.js';
 import { resolveCallSites } from './recorder.js';
-import { CallScope, callInScope, closeScope, runtime } from './scope.js';
+import { CallScope, callInScope, closeScope, isThenable, runtime } from './scope.js';
+import { fakeClock, settleWithClock } from './virtual-time.js';
 
 /** A stretch of synchronous work of at least `TraceOptions.minBlockMs`. */
 export interface TraceBlock {
