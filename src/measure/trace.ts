@@ -132,6 +132,8 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
     const syncMs = now() - startMs;
     if (syncMs >= minBlockMs)
       blocks.push({ startMs, durationMs: syncMs, where: 'synchronous part of the function' });
+    const clock = fakeClock();
+    if (clock && isThenable(result)) await settleWithClock(result, clock, 10_000);
     await result;
   } catch (e) {
     error = e;
