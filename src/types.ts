@@ -245,6 +245,8 @@ export interface Measurement {
   confidence: number;
   /** True when sampling looked at the data adaptively; each look is then judged at a stricter level. */
   sequential: boolean;
+  /** Interim looks taken while sampling adaptively. */
+  looks?: number;
 }
 
 /** A verdict's status. `inconclusive` means the data could not tell within `maxTime`. */
@@ -269,4 +271,6 @@ export interface Verdict {
   evidence?: string;
   /** Confidence interval, for statistical verdicts. */
   interval?: [number, number];
+  /** Why an inconclusive verdict could not be decided, and what to change, when known. */
+  note?: string;
 }

@@ -1,7 +1,8 @@
 import { HeadroomError } from '../errors.js';
-import { alphaPerLook, FIRST_LOOK } from '../measure/sampling.js';
+import { formatMs } from '../format/units.js';
+import { alphaPerLook, FIRST_LOOK, MAX_LOOKS } from '../measure/sampling.js';
 import { isTransactionControl, type StatementKind, statementKind, statementShape } from '../measure/sql.js';
-import { median, statisticInterval, summarize } from '../stats/quantiles.js';
+import { median, STATISTIC_P, statisticInterval, summarize } from '../stats/quantiles.js';
 import type {
   Measurement,
   MetricName,
@@ -49,6 +50,28 @@ export function judgeTimeStatistic(
   if (interval[0] > limit) status = 'fail';
   else if (interval[1] <= limit) status = 'pass';
   return { status, measured, interval };
+}
+
+/**
+ * The alpha a measurement's time verdicts are judged at. A fixed sample gets the whole alpha. An
+ * adaptive one that stopped because it was certain is judged as at that look (alpha / MAX_LOOKS);
+ * one that ran to maxTime spends on its final judgement whatever its interim looks left unspent,
+ * so the error over all looks stays within 1 - confidence.
+ */
+export function verdictAlpha(m: Measurement): number {
+  const alpha = 1 - m.confidence;
+  if (!m.sequential) return alpha;
+  if (m.stoppedBy === 'certain') return alphaPerLook(m.confidence, true);
+  return alpha * (1 - (m.looks ?? 0) / MAX_LOOKS);
+}
+
+/**
+ * The fewest calls with which an order-statistic interval of the p-quantile can be bounded above
+ * (to pass) or below (to fail) at alpha.
+ */
+export function callsNeeded(p: number, alpha: number, side: 'upper' | 'lower'): number {
+  const q = side === 'upper' ? p : 1 - p;
+  return Math.ceil(Math.log(alpha / 2) / Math.log(q));
 }
 
 /** Query events that count, after the transaction-control rule. */
@@ -163,9 +186,15 @@ function countVerdict(
   return verdict;
 }
 
+/**
+ * A per-call metric's verdict. `allocated` takes the median of the calls made. `eventLoopBlock`
+ * takes the least: preemption by other processes and GC pauses stretched by load only ever add to
+ * a measured block, so the least of three calls is the one closest to the code's own.
+ */
 function perCallVerdict(metric: MetricName, unit: 'ms' | 'bytes', limit: number, values: number[]): Verdict {
-  const measured = median(values);
-  const calls = values.length === 1 ? '1 call' : `median of ${values.length} calls`;
+  const least = metric === 'eventLoopBlock';
+  const measured = least ? Math.min(...values) : median(values);
+  const calls = values.length === 1 ? '1 call' : `${least ? 'least' : 'median'} of ${values.length} calls`;
   return {
     metric,
     unit,
@@ -223,7 +252,7 @@ export function judge(measurement: Measurement, budget: ParsedBudget, options: J
     );
   }
 
-  const alpha = alphaPerLook(measurement.confidence, measurement.sequential);
+  const alpha = verdictAlpha(measurement);
   for (const metric of ['duration', 'cpu'] as const) {
     const limits = budget[metric];
     if (!limits) continue;
@@ -242,6 +271,18 @@ export function judge(measurement: Measurement, budget: ParsedBudget, options: J
         evidence: statistic === 'max' ? `max of ${values.length} calls` : `${values.length} calls`,
       };
       if (j.interval) verdict.interval = j.interval;
+      if (j.status === 'inconclusive' && statistic !== 'mean' && statistic !== 'max' && j.interval) {
+        const side = j.measured <= limit ? 'upper' : 'lower';
+        const bound = side === 'upper' ? j.interval[1] : j.interval[0];
+        if (!Number.isFinite(bound)) {
+          const needed = callsNeeded(STATISTIC_P[statistic], alpha, side);
+          const perCall = summarize(values).median;
+          verdict.note =
+            `only ${values.length} calls were made (about ${formatMs(perCall)} each); deciding the ${statistic} ` +
+            `at ${Math.round(measurement.confidence * 1000) / 10}% confidence needs at least ${needed}. ` +
+            `Please raise maxTime to about ${formatMs(perCall * (needed + 2) * 1.2)}`;
+        }
+      }
       verdicts.push(verdict);
     }
   }
@@ -267,7 +308,7 @@ export function judge(measurement: Measurement, budget: ParsedBudget, options: J
       measured: r.bytesPerCall,
       headroom: budget.retained - r.bytesPerCall,
       status: r.bytesPerCall <= budget.retained ? 'pass' : 'fail',
-      evidence: `per call; slope over ${r.rounds.length - 1} rounds of ${calls / Math.max(1, r.rounds.length - 1)} calls, after ${r.warmupCalls} warm-up calls`,
+      evidence: `per call; slope over ${r.rounds.length - 1} rounds, ${calls} calls, after ${r.warmupCalls} warm-up calls`,
     });
   }
   return verdicts;

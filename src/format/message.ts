@@ -189,6 +189,13 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
     if (b) {
       out.push(`Longest block on a re-run: ${formatMs(b.durationMs)} in ${b.where}`);
       for (const frame of b.stack.slice(0, 5)) out.push(`    at ${frame}`);
+      const measured = input.verdicts.find((v) => v.metric === 'eventLoopBlock')?.measured ?? 0;
+      if (b.durationMs < measured / 2) {
+        out.push(
+          `Note: the re-run blocked for much less than the measured calls (${formatMs(measured)}): those may include ` +
+            'time the process was not running at all (a busy machine, GC pauses stretched by load).',
+        );
+      }
     }
     out.push(
       'Hint: synchronous work this long stalls every other request. Split it into chunks ' +
@@ -221,10 +228,13 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
     const ci = v.interval
       ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit`
       : '';
+    const fix = v.note
+      ? `${v.note}.`
+      : 'Please raise maxTime, or set the limit further from the typical value.';
     out.push(
       `Inconclusive: ${label(v)} could not be decided${max}${ci}. ` +
         `${input.inconclusive === 'fail' ? 'This fails because the options say inconclusive: "fail". ' : ''}` +
-        'Please raise maxTime, or set the limit further from the typical value.',
+        fix,
     );
   }
   for (const reason of input.explanation?.unavailable ?? []) out.push(`Note: ${reason}`);

@@ -29,5 +29,12 @@ export function onResult(listener: Listener): () => void {
 
 /** Hands a judged contract to every listener. */
 export function notifyResult(result: ContractResult): void {
-  for (const listener of listeners()) listener(result);
+  for (const listener of listeners()) {
+    try {
+      listener(result);
+    } catch (error) {
+      // A reporter's bug must not fail the user's test.
+      console.error('[headroom] an onResult listener threw:', error);
+    }
+  }
 }

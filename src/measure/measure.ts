@@ -148,6 +148,7 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
   let warmupCalls = 0;
   let stoppedBy: Measurement['stoppedBy'];
   let sequential = false;
+  let looks = 0;
   let retained: Measurement['retained'];
 
   if (perCall.block) engine.elp.enable();
@@ -194,7 +195,6 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
         });
       };
       let look = nextLook(0);
-      let looks = 0;
       const probes: CallProbes = { cpu: wants('cpu') };
       for (;;) {
         const r = await engine.call(probes);
@@ -248,6 +248,7 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
     elapsedMs: now() - started,
     confidence: options.confidence,
     sequential,
+    looks,
   };
   if (samples.durationMs.length) measurement.stats.duration = summarize(samples.durationMs);
   if (samples.cpuMs.length) measurement.stats.cpu = summarize(samples.cpuMs);

@@ -1,5 +1,6 @@
 import { Session } from 'node:inspector';
 import { userFrame } from '../measure/recorder.js';
+import { SourceMapper } from './source-maps.js';
 
 /** A function that allocated on an explaining re-run. */
 export interface AllocationSite {
@@ -11,7 +12,13 @@ export interface AllocationSite {
 }
 
 interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  callFrame: {
+    functionName: string;
+    scriptId: string;
+    url: string;
+    lineNumber: number;
+    columnNumber: number;
+  };
   selfSize: number;
   children?: ProfileNode[];
 }
@@ -30,8 +37,12 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
 export async function explainAllocated(call: () => Promise<unknown>, top = 5): Promise<AllocationSite[]> {
   const session = new Session();
   session.connect();
+  const sources = new SourceMapper();
+  sources.listen(session);
   let head: ProfileNode | undefined;
   try {
+    // The debugger reports each script's source map, to map positions back to what users wrote.
+    await post(session, 'Debugger.enable');
     await post(session, 'HeapProfiler.enable');
     await post(session, 'HeapProfiler.startSampling', {
       samplingInterval: 1024,
@@ -46,6 +57,7 @@ export async function explainAllocated(call: () => Promise<unknown>, top = 5): P
         'HeapProfiler.stopSampling',
       );
       await post(session, 'HeapProfiler.disable');
+      await post(session, 'Debugger.disable');
       head = profile.head;
     }
   } finally {
@@ -54,10 +66,9 @@ export async function explainAllocated(call: () => Promise<unknown>, top = 5): P
   const sites = new Map<string, AllocationSite>();
   const walk = (node: ProfileNode, userSite: AllocationSite | undefined) => {
     const f = node.callFrame;
-    const location = f.url
-      ? userFrame(
-          `x\n    at ${f.functionName || '<anonymous>'} (${f.url}:${f.lineNumber + 1}:${f.columnNumber + 1})`,
-        )
+    const at = f.url ? sources.original(f.scriptId, f.url, f.lineNumber, f.columnNumber) : undefined;
+    const location = at
+      ? userFrame(`x\n    at ${f.functionName || '<anonymous>'} (${at.url}:${at.line}:${at.column})`)
       : undefined;
     let site = userSite;
     if (location) {

@@ -94,16 +94,19 @@ export async function measureRetained(
   const warmStart = now();
   for (let i = 0; i < warmupCalls; i++) await call();
   const perCallMs = (now() - warmStart) / Math.max(1, warmupCalls);
-  const perRound =
-    plan.callsPerRound === undefined || plan.callsPerRound === 'auto'
-      ? Math.min(1000, Math.max(10, Math.round(50 / Math.max(perCallMs, 1e-3))))
-      : plan.callsPerRound;
+  const auto = plan.callsPerRound === undefined || plan.callsPerRound === 'auto';
+  const sized = (ms: number) => Math.min(1000, Math.max(10, Math.round(50 / Math.max(ms, 1e-3))));
+  // Sized from the warm-up calls (cold, so slow), then again from each round's own calls.
+  let perRound = auto ? sized(perCallMs) : (plan.callsPerRound as number);
   const points: { calls: number; heapBytes: number }[] = [{ calls: 0, heapBytes: fullGc() }];
   let calls = 0;
   for (let r = 0; r < rounds; r++) {
+    const roundStart = now();
     for (let i = 0; i < perRound; i++) await call();
     calls += perRound;
+    const roundMs = now() - roundStart;
     points.push({ calls, heapBytes: fullGc() });
+    if (auto) perRound = sized(roundMs / perRound);
   }
   const slope = theilSenSlope(
     points.map((p) => p.calls),

@@ -1,3 +1,6 @@
+// Status: the engine now empties the young generation before each allocated window (c8f6c0d),
+// so a scavenge rarely falls inside the window of a function that allocates little; this script
+// shows the raw arithmetic, which is unchanged.
 // Repro: the allocated probe (GCProfiler freed bytes + used_heap_size growth) sometimes over-reads
 // by about one semi-space (~1 MB) when a scavenge falls inside the window, on a function that
 // allocates almost nothing. Seen on early scavenges of a process: GCProfiler's afterGC

@@ -1,3 +1,6 @@
+// Status: capped in c8f6c0d (mayLookAgain: at most MAX_LOOKS - 1 interim looks + the final one).
+// This script still counts the schedule points a fast function passes, which is how many looks
+// the engine took before the cap.
 // Repro: the sequential schedule takes more looks than MAX_LOOKS (24), so the Bonferroni
 // correction (alpha / 24 per look) no longer bounds the error over all looks. A fast function
 // whose median sits on the limit samples until maxTime: 16·1.5^k reaches ~800,000 samples, i.e.
@@ -25,5 +28,5 @@ while (look <= n) {
   look = Math.ceil(look * 1.5);
 }
 console.log(
-  `samples ${n}, stopped by ${r.measurement.stoppedBy}: ${looks} scheduled looks + 1 final = ${looks + 1} looks (MAX_LOOKS = 24)`,
+  `samples ${n}, stopped by ${r.measurement.stoppedBy}: ${looks} schedule points passed + 1 final = ${looks + 1} looks without the cap (MAX_LOOKS = 24)`,
 );

@@ -5,6 +5,7 @@ import {
   longestChain,
   maxInFlight,
   repeatedQueryCount,
+  verdictAlpha,
 } from '../../../src/budget/judge.js';
 import { parseBudget } from '../../../src/budget/parse.js';
 import { HeadroomError } from '../../../src/errors.js';
@@ -110,13 +111,48 @@ describe('time verdicts', () => {
     expect(judgeTimeStatistic(around(1, 16), 'max', 20, 0.01).status).toBe('pass');
   });
 
+  it('says how many calls an undecidable time verdict needs', () => {
+    const m = measurementOf({
+      samples: {
+        durationMs: [274, 280, 268, 290, 271, 275, 279],
+        cpuMs: [],
+        eventLoopBlockMs: [],
+        allocatedBytes: [],
+      },
+      sequential: true,
+      stoppedBy: 'maxTime',
+      looks: 0,
+    });
+    const [v] = judge(m, parseBudget({ duration: '10s' }));
+    // 7 calls, all far below 10 s: P(all 7 below | median above) = 1/128 > 0.005, so no verdict at 99%.
+    expect(v?.status).toBe('inconclusive');
+    expect(v?.note).toBe(
+      'only 7 calls were made (about 275 ms each); deciding the median at 99% confidence needs at least 8. Please raise maxTime to about 3.3 s',
+    );
+    const eight = measurementOf({
+      ...m,
+      samples: { ...m.samples, durationMs: [...m.samples.durationMs, 270] },
+    });
+    expect(judge(eight, parseBudget({ duration: '10s' }))[0]?.status).toBe('pass');
+  });
+
+  it('spends on the final judgement the alpha that interim looks left unspent', () => {
+    const base = { confidence: 0.99, sequential: true } as const;
+    expect(verdictAlpha(measurementOf({ ...base, stoppedBy: 'certain', looks: 3 }))).toBeCloseTo(0.01 / 24);
+    expect(verdictAlpha(measurementOf({ ...base, stoppedBy: 'maxTime', looks: 0 }))).toBeCloseTo(0.01);
+    expect(verdictAlpha(measurementOf({ ...base, stoppedBy: 'maxTime', looks: 6 }))).toBeCloseTo(
+      0.01 * (18 / 24),
+    );
+    expect(verdictAlpha(measurementOf({ confidence: 0.95, sequential: false }))).toBeCloseTo(0.05);
+  });
+
   it('refuses to judge a metric the measurement did not take', () => {
     const m = measurementOf({ metrics: ['queries'] });
     expect(() => judge(m, parseBudget({ duration: '1ms' }))).toThrow(HeadroomError);
     expect(() => judge(m, parseBudget({ retained: '1kB' }))).toThrow(/did not measure `retained`/);
   });
 
-  it('judges allocated and eventLoopBlock on the median of the calls made', () => {
+  it('judges allocated on the median of the calls made, eventLoopBlock on the least', () => {
     const m = measurementOf({
       samples: {
         durationMs: [],
@@ -126,7 +162,8 @@ describe('time verdicts', () => {
       },
     });
     const [block, alloc] = judge(m, parseBudget({ eventLoopBlock: '5ms', allocated: '64kB' }));
-    expect(block).toMatchObject({ measured: 3, status: 'pass', evidence: 'median of 3 calls' });
+    // Preemption only adds to a block: the least of the calls is the code's own.
+    expect(block).toMatchObject({ measured: 2, status: 'pass', evidence: 'least of 3 calls' });
     expect(alloc).toMatchObject({ measured: 640, status: 'pass' });
   });
 });

@@ -145,7 +145,7 @@ describe('failure messages', () => {
       Budget exceeded on 2 of 2 metrics (3 calls made).
 
           metric           budget   measured   headroom
-        ✗ eventLoopBlock    10 ms    40.9 ms   -30.9 ms   (median of 3 calls)
+        ✗ eventLoopBlock    10 ms    40.8 ms   -30.8 ms   (least of 3 calls)
         ✗ allocated          1 MB    8.51 MB   -7.51 MB   (median of 3 calls)
 
       Longest block on a re-run: 40.5 ms in a timer callback (setTimeout/setInterval)
@@ -181,7 +181,7 @@ describe('failure messages', () => {
 
           metric              budget   measured   headroom
         ? duration (median)    25 ms    24.5 ms    +500 µs   (30 calls, 99% CI 17–32 ms)
-        ✗ retained             100 B    1.07 kB     -972 B   (per call; slope over 3 rounds of 100 calls, after 3 warm-up calls)
+        ✗ retained             100 B    1.07 kB     -972 B   (per call; slope over 3 rounds, 300 calls, after 3 warm-up calls)
 
       Heap after full GC by round: 10 MB → 10.1 MB → 10.2 MB → 10.3 MB
       Hint: every call leaves memory behind. Look for a cache without eviction, a listener or timer never removed, or a collection that only grows.
