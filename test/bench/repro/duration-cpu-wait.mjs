@@ -1,8 +1,10 @@
-// Repro: `duration` verdicts fail on a function at half its budget when the machine is
-// contended. The wall time of each call then includes time the main thread was runnable but
-// waiting for a CPU (run_delay in /proc/self/schedstat). That is environment, not code, and the
-// engine judges it as part of the function. Eight busy children on a 2-core machine (or a busy CI
-// host) are enough. The same samples without the CPU wait pass.
+// Repro: on a contended machine, the wall time of each call includes time the main thread was
+// runnable but waiting for a CPU (run_delay in /proc/self/schedstat). That is environment, not
+// code, yet the engine judges it as part of the function: a function at half its `duration`
+// budget turns inconclusive, or fails. One bench run on the busy shared host failed 11 of 200;
+// this script, with 8 busy children on 2 cores, typically gives a few inconclusive out of 60.
+// The same samples judged without the CPU wait all pass. How bad it gets depends on the
+// scheduler and on the other load, so the counts vary from run to run.
 //   npm run build && node test/bench/repro/duration-cpu-wait.mjs      (Linux)
 import { spawn } from 'node:child_process';
 import { openSync, readSync } from 'node:fs';
