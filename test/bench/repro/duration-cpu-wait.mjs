@@ -15,12 +15,12 @@ const fd = openSync('/proc/self/schedstat', 'r');
 const buf = Buffer.alloc(128);
 const runDelayMs = () => Number(buf.toString('latin1', 0, readSync(fd, buf, 0, 128, 0)).split(' ')[1]) / 1e6;
 const delays = [];
-let sink = 0;
+const out = { sink: 0 };
 const fn = () => {
   const d0 = runDelayMs();
   let s = 0;
   for (let i = 0; i < 300_000; i++) s = (s + i * 31) % 1000003;
-  sink ^= s;
+  out.sink ^= s;
   delays.push(runDelayMs() - d0);
 };
 const median = (await measure(fn, { metrics: ['duration'] })).stats.duration.median;
@@ -30,7 +30,9 @@ const children = [0, 1, 2, 3, 4, 5, 6, 7].map(() =>
     'const e=Date.now()+120000;for(let i=0;;i++)if((i&0xfffff)===0&&Date.now()>e)break',
   ]),
 );
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 await new Promise((resolve) => setTimeout(resolve, 300));
 const count = { pass: 0, fail: 0, inconclusive: 0 };
 const withoutWait = { pass: 0, fail: 0, inconclusive: 0 };
@@ -48,7 +50,7 @@ for (let i = 0; i < 60; i++) {
     judge({ ...m, samples: { ...m.samples, durationMs: adjusted } }, parseBudget(budget))[0].status
   ]++;
 }
-children.forEach((c) => c.kill('SIGKILL'));
+for (const c of children) c.kill('SIGKILL');
 console.log(
   `fn median ${median.toFixed(3)} ms unloaded, budget ${(2 * median).toFixed(3)} ms, 60 verdicts under load:`,
 );
