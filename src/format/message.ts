@@ -155,6 +155,16 @@ function describe(e: RecordedEvent): string {
   return e.detail ? `${e.name} ${e.detail}` : e.name;
 }
 
+/** Every I/O event of the first call on one time axis: where the time went, what failed. */
+function timelineSection(events: readonly RecordedEvent[]): string[] {
+  const sorted = [...events].sort((a, b) => a.startMs - b.startMs);
+  return [
+    `Timeline of the first call (${plural(sorted.length, 'event')}):`,
+    ...waterfall(sorted.slice(0, MAX_ROWS * 2).map((e) => spanOf(e, requestKey))),
+    ...(sorted.length > MAX_ROWS * 2 ? [`  …and ${sorted.length - MAX_ROWS * 2} more`] : []),
+  ];
+}
+
 function chainSection(chain: RecordedEvent[]): string[] {
   if (chain.length < 2) return [];
   return [
@@ -284,6 +294,9 @@ export function formatMessage(input: MessageInput): string {
   sections.push(queriesSection(queries));
   sections.push(requestsSection(requests));
   if (failedMetrics.has('roundTrips')) sections.push(chainSection(longestChain(m.events)));
+  else if ((failedMetrics.has('duration') || failedMetrics.has('requests')) && requests.length > 0) {
+    sections.push(timelineSection(m.events));
+  }
   sections.push(outsideSection(m));
   sections.push(hints(input, queries));
   return sections
