@@ -1,3 +1,4 @@
+import FakeTimers from '@sinonjs/fake-timers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HeadroomError, measure, record } from '../../../src/index.js';
 
@@ -66,6 +67,22 @@ describe('virtual time under fake timers', () => {
       ]);
     const m = await measure(withTimeout, { metrics: ['duration'], iterations: 1, warmup: 0 });
     expect(m.samples.durationMs).toEqual([250]);
+  });
+
+  it('works with @sinonjs/fake-timers installed directly', async () => {
+    const clock = FakeTimers.install();
+    try {
+      const m = await measure(
+        async () => {
+          await call('a', 120);
+          await call('b', 30);
+        },
+        { metrics: ['duration'], iterations: 2, warmup: 0 },
+      );
+      expect(m.samples.durationMs).toEqual([150, 150]);
+    } finally {
+      clock.uninstall();
+    }
   });
 
   it('reports a call that can never settle instead of hanging the test', async () => {
