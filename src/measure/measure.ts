@@ -127,7 +127,8 @@ function timeStatistics(budget: ParsedBudget | undefined): [MetricName, TimeStat
  * Runs the measurement protocol:
  * 1. the first call, which counts (queries, requests, round trips) and is sampled for
  *    `allocated` and `eventLoopBlock`; when it exceeds their budget, two more calls confirm it
- *    (the verdict takes the median, so one noisy call neither fails nor passes a contract);
+ *    (the verdict takes the median of allocations and the least of blocks, so one noisy call
+ *    neither fails nor passes a contract);
  * 2. for time metrics, warm-up calls, then adaptive sampling until every time verdict is
  *    certain, `maxTime` is spent, or the fixed `iterations` are done;
  * 3. for `retained`, rounds of calls separated by full garbage collections.
