@@ -24,7 +24,7 @@
 // 4. breakdown: where a recorded query's time goes (test/bench/drivers-breakdown.mjs).
 //
 // Prints tables and a closing summary; writes bench-results/drivers.json (gitignored).
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -63,6 +63,13 @@ const fmtUs = (us) =>
 const fmtNs = (ns) => (!Number.isFinite(ns) ? String(ns) : `${ns.toFixed(0)} ns`);
 const fmtX = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–');
 const range = (xs) => (xs.length ? `${fmtX(minOf(xs))}–${fmtX(maxOf(xs))}` : '–');
+function quantile(values, p) {
+  const xs = Float64Array.from(values).sort();
+  if (xs.length === 0) return Number.NaN;
+  const h = (xs.length - 1) * p;
+  return xs[Math.floor(h)] + (xs[Math.ceil(h)] - xs[Math.floor(h)]) * (h - Math.floor(h));
+}
+const range90 = (xs) => (xs.length ? `${fmtX(quantile(xs, 0.1))}–${fmtX(quantile(xs, 0.9))}` : '–');
 /** Order of the variants in round `r`: rotated, and reversed every other round. */
 function orderFor(variants, r) {
   const k = r % variants.length;
@@ -291,14 +298,19 @@ async function sqlitePart(report) {
   return summary;
 }
 
-// ───────────────────────────── 2. pg (child) ─────────────────────────────
+// ───────────────────────────── 2. pg (worker processes) ─────────────────────────────
 
 const PG_TEXT = 'SELECT $1::int';
 
-async function pgChild(variant, url, n, warmup) {
+/**
+ * A pg worker: one variant, set up once in a process of its own, connected and warmed up, then
+ * running blocks of queries on the parent's command. The parent interleaves short blocks of
+ * every worker, round after round, so that the machine's noise falls on all of them alike.
+ */
+async function pgWorker(variant, url, warmup) {
   let otel;
   if (variant === 'otel') {
-    // Must be registered before pg is first required: it patches through require-in-the-middle.
+    // Must be enabled before pg is first required: it patches through require-in-the-middle.
     const api = require('@opentelemetry/api');
     const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
     const {
@@ -327,60 +339,147 @@ async function pgChild(variant, url, n, warmup) {
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const latencies = new Float64Array(n);
-  const loop = async (count, keep) => {
+
+  let latencies = new Float64Array(0);
+  const loop = async (count) => {
     let sum = 0;
     for (let i = 0; i < count; i++) {
       const t = now();
       const res = await client.query(PG_TEXT, [i]);
-      if (keep) latencies[i] = now() - t;
+      latencies[i] = now() - t;
       sum += res.rows[0].int4;
     }
-    return sum;
+    if (sum !== (count * (count - 1)) / 2) throw new Error(`${variant}: wrong result ${sum}`);
   };
-  const expected = (n * (n - 1)) / 2;
-  const out = { variant, n };
-  let loopMs = 0;
-  let sum = 0;
-  const timed = async () => {
-    const t = now();
-    sum = await loop(n, true);
-    loopMs = now() - t;
-  };
-  if (variant === 'recording') {
-    await headroom.measure(() => loop(warmup, false), { metrics: [] });
-    const t0 = now();
-    const m = await headroom.measure(timed, { metrics: [] });
-    out.totalUs = ((now() - t0) * 1000) / n;
-    out.count = m.events.filter((e) => e.kind === 'query' && e.statement === PG_TEXT).length;
-    out.callSite = m.events[0]?.callSite;
-  } else if (otel) {
-    const { api, exporter, tracer } = otel;
-    const inSpan = (fn) =>
-      tracer.startActiveSpan('bench', async (span) => {
+  let spans = 0;
+  if (otel) {
+    otel.inSpan = (fn) =>
+      otel.tracer.startActiveSpan('bench', async (span) => {
         try {
           return await fn();
         } finally {
           span.end();
         }
       });
-    await inSpan(() => loop(warmup, false));
-    exporter.reset();
-    await inSpan(timed);
-    const spans = exporter.getFinishedSpans();
-    const queries = spans.filter((s) => s.name !== 'bench' && Object.values(s.attributes).includes(PG_TEXT));
-    out.count = queries.length;
-    out.spanName = queries[0]?.name;
-    if (api.trace.getActiveSpan() !== undefined) throw new Error('a span leaked out of the loop');
-  } else {
-    await loop(warmup, false);
-    await timed();
   }
-  await client.end();
-  if (sum !== expected) throw new Error(`${variant}: wrong result ${sum} ≠ ${expected}`);
-  out.us = (loopMs * 1000) / n;
-  out.medianUs = median([...latencies]) * 1000;
-  return out;
+  /** One block of `count` queries, as its variant runs it; returns times per query and the count. */
+  const block = async (count) => {
+    if (latencies.length < count) latencies = new Float64Array(count);
+    const out = {};
+    let loopMs = 0;
+    let cpu;
+    const timed = async () => {
+      const c0 = process.cpuUsage();
+      const t = now();
+      await loop(count);
+      loopMs = now() - t;
+      cpu = process.cpuUsage(c0);
+    };
+    if (variant === 'recording') {
+      const t0 = now();
+      const m = await headroom.measure(timed, { metrics: [] });
+      out.totalUs = ((now() - t0) * 1000) / count;
+      out.count = m.events.filter((e) => e.kind === 'query' && e.statement === PG_TEXT).length;
+      out.callSite = m.events[0]?.callSite;
+    } else if (otel) {
+      otel.exporter.reset();
+      await otel.inSpan(timed);
+      const finished = otel.exporter.getFinishedSpans();
+      out.count = finished.filter(
+        (s) => s.name !== 'bench' && Object.values(s.attributes).includes(PG_TEXT),
+      ).length;
+      out.spanName = finished.find((s) => s.name !== 'bench')?.name;
+      if (otel.api.trace.getActiveSpan() !== undefined) throw new Error('a span leaked out of the block');
+      spans += out.count;
+    } else {
+      await timed();
+    }
+    out.us = (loopMs * 1000) / count;
+    out.cpuUs = (cpu.user + cpu.system) / count;
+    out.medianUs = median([...latencies.subarray(0, count)]) * 1000;
+    return out;
+  };
+  await block(warmup);
+
+  process.on('message', async (msg) => {
+    try {
+      if (msg.cmd === 'block') process.send({ ok: true, result: await block(msg.count) });
+      else if (msg.cmd === 'exit') {
+        await client.end();
+        process.send({ ok: true, result: { spans } }, () => process.exit(0));
+      }
+    } catch (error) {
+      process.send({ ok: false, error: String(error.stack ?? error) }, () => process.exit(1));
+    }
+  });
+  process.send({ ok: true, ready: true, pid: process.pid });
+  // Stay alive until told to exit (or the parent goes away).
+  process.on('disconnect', () => process.exit(0));
+  await new Promise(() => {});
+}
+
+/** Starts a pg worker process and returns a handle that sends it commands one at a time. */
+function startPgWorker(variant, url, warmup) {
+  const child = fork(self, ['--child', 'pg-worker', variant, url, String(warmup)], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  children.add(child);
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  let pending;
+  child.on('message', (msg) => {
+    const p = pending;
+    pending = undefined;
+    if (!p) return;
+    if (msg.ok) p.resolve(msg);
+    else p.reject(new Error(`pg worker ${variant}: ${msg.error}`));
+  });
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (pending)
+      pending.reject(
+        new Error(`pg worker ${variant} exited (code ${code}, signal ${signal}):\n${err.slice(-3000)}`),
+      );
+    pending = undefined;
+  });
+  const next = (timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`pg worker ${variant} timed out`));
+      }, timeoutMs);
+      pending = {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  const ready = next(60_000);
+  return {
+    variant,
+    ready,
+    async block(count) {
+      const answer = next(60_000);
+      child.send({ cmd: 'block', count });
+      return (await answer).result;
+    },
+    async exit() {
+      const answer = next(10_000);
+      child.send({ cmd: 'exit' });
+      return (await answer).result;
+    },
+    kill() {
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 const PG_VARIANTS = ['plain', 'fresh', 'idle', 'recording', 'otel'];
@@ -392,77 +491,104 @@ const PG_LABELS = {
   otel: '(d) OpenTelemetry instrumentation-pg',
 };
 
-async function pgServer(name, url, rounds, budgetS) {
-  // Size the block from a short plain run: about 1 s of queries, between 500 and 10,000.
-  const probe = await runChild(['pg', 'plain', url, '300', '100']);
-  const n = Math.max(500, Math.min(10_000, Math.round(1e6 / probe.us / 100) * 100));
-  const warmup = Math.max(200, Math.round(n / 5));
-  console.log(
-    `   ${name}: ~${fmtUs(probe.us)}/query → ${n} queries per block (+${warmup} warm-up), ${rounds} rounds × ${PG_VARIANTS.length} variants, one process each`,
-  );
-  const results = [];
-  const started = now();
-  let done = 0;
-  for (let r = 0; r < rounds; r++) {
-    if (r >= 3 && (now() - started) / 1000 > budgetS) {
-      console.log(`   ${name}: time guard (${budgetS} s) reached after ${r} rounds`);
-      break;
-    }
-    for (const variant of orderFor(PG_VARIANTS, r)) {
-      const res = await runChild(['pg', variant, url, String(n), String(warmup)]);
-      results.push({ round: r, ...res });
-      if ((variant === 'recording' || variant === 'otel') && res.count !== n) {
-        throw new Error(`${name} ${variant}: counted ${res.count} queries, ran ${n}`);
+async function pgServer(name, url, budgetS) {
+  const workers = PG_VARIANTS.map((v) => startPgWorker(v, url, 300));
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+    // Blocks of about 100 ms of queries, sized from a first plain block.
+    const probe = await workers[0].block(100);
+    const count = Math.max(50, Math.min(2000, Math.round(1e5 / probe.us / 10) * 10));
+    const warmRounds = 2;
+    console.log(
+      `   ${name}: ~${fmtUs(probe.us)}/query → blocks of ${count} queries; rounds of one block per variant (${PG_VARIANTS.length} processes, rotating order) for ~${budgetS} s; first ${warmRounds} rounds discarded`,
+    );
+    const results = [];
+    const started = now();
+    let round = 0;
+    while ((now() - started) / 1000 < budgetS || round < warmRounds + 5) {
+      for (const variant of orderFor(PG_VARIANTS, round)) {
+        const res = await workers[PG_VARIANTS.indexOf(variant)].block(count);
+        if ((variant === 'recording' || variant === 'otel') && res.count !== count) {
+          throw new Error(`${name} ${variant}: counted ${res.count} queries, ran ${count}`);
+        }
+        if (round >= warmRounds) results.push({ round, variant, ...res });
       }
+      round++;
+      if (round % 10 === 0) process.stderr.write(`  ${name}: ${round} rounds\n`);
     }
-    done = r + 1;
-    process.stderr.write(`  ${name} round ${done}/${rounds} done\n`);
+    const totals = await Promise.all(workers.map((w) => w.exit()));
+    const rounds = round - warmRounds;
+    const by = (v) => results.filter((x) => x.variant === v);
+    const rowsData = {};
+    const rows = [];
+    const addRow = (label, v, key, baseKey, check) => {
+      const wall = pairedRatios(results, v, key, baseKey);
+      const lat = pairedRatios(results, v, 'medianUs', 'medianUs');
+      const cpu = pairedRatios(results, v, 'cpuUs', 'cpuUs');
+      const plain = v === 'plain';
+      const added = median(
+        by(v).map((x) => x[key] - results.find((y) => y.round === x.round && y.variant === 'plain')[baseKey]),
+      );
+      rows.push([
+        label,
+        fmtUs(median(by(v).map((x) => x[key]))),
+        plain ? '1.000×' : fmtX(median(wall)),
+        plain ? '' : range90(wall),
+        plain ? '' : fmtUs(added),
+        key === 'us'
+          ? `${fmtUs(median(by(v).map((x) => x.medianUs)))} ${plain ? '' : fmtX(median(lat))}`
+          : '',
+        key === 'us' ? `${fmtUs(median(by(v).map((x) => x.cpuUs)))} ${plain ? '' : fmtX(median(cpu))}` : '',
+        check ?? '',
+      ]);
+      return { ratio: median(wall), latencyRatio: median(lat), cpuRatio: median(cpu), addedUs: added };
+    };
+    for (const v of PG_VARIANTS) {
+      const counted = v === 'recording' || v === 'otel';
+      rowsData[v] = addRow(
+        PG_LABELS[v],
+        v,
+        'us',
+        'us',
+        counted ? `${by(v).every((x) => x.count === count) ? '✓' : '✗'} ${count}/block` : '',
+      );
+    }
+    rowsData.recordingTotal = addRow(
+      '(c) headroom recording: whole measure()',
+      'recording',
+      'totalUs',
+      'us',
+      'incl. call sites',
+    );
+    console.log(
+      table(
+        `pg → ${name}: \`await client.query('SELECT $1::int', [i])\`, ${rounds} rounds × ${count} queries per variant. Per query: mean wall time (median of blocks); ratio = median of per-round ratios vs (a); range = 10th–90th percentile of them`,
+        ['variant', 'wall', 'ratio', 'p10–p90', 'added', 'median latency', 'client CPU', 'counted'],
+        rows,
+      ),
+    );
+    const summary = { count, rounds, plainUs: median(by('plain').map((x) => x.us)) };
+    for (const v of PG_VARIANTS.slice(1)) Object.assign(summary, prefixKeys(v, rowsData[v]));
+    Object.assign(summary, prefixKeys('recordingTotal', rowsData.recordingTotal));
+    summary.countsOk =
+      by('recording').every((x) => x.count === count) && by('otel').every((x) => x.count === count);
+    summary.otelSpans = totals[PG_VARIANTS.indexOf('otel')]?.spans;
+    summary.otelSpanName = by('otel')[0]?.spanName;
+    summary.callSite = by('recording')[0]?.callSite;
+    return { name, count, results, summary };
+  } finally {
+    for (const w of workers) w.kill();
   }
-  const by = (v) => results.filter((x) => x.variant === v);
-  const ratios = (v, key = 'us') =>
-    [...Array(done).keys()].map((r) => {
-      const a = results.find((x) => x.round === r && x.variant === 'plain');
-      const x = results.find((x) => x.round === r && x.variant === v);
-      return x[key] / a[key === 'totalUs' ? 'us' : key];
-    });
-  const rows = PG_VARIANTS.map((v) => [
-    PG_LABELS[v],
-    fmtUs(median(by(v).map((x) => x.us))),
-    fmtUs(median(by(v).map((x) => x.medianUs))),
-    v === 'plain' ? '1.000×' : fmtX(median(ratios(v))),
-    v === 'plain' ? '' : range(ratios(v)),
-    v === 'plain' ? '' : fmtUs(median(ratios(v).map((q, i) => (q - 1) * by('plain')[i].us))),
-    v === 'recording' || v === 'otel'
-      ? `${by(v)[0]?.count}/${n} ${by(v).every((x) => x.count === n) ? '✓' : '✗'}`
-      : '',
-  ]);
-  rows.push([
-    '(c) headroom recording: whole measure()',
-    fmtUs(median(by('recording').map((x) => x.totalUs))),
-    '',
-    fmtX(median(ratios('recording', 'totalUs'))),
-    range(ratios('recording', 'totalUs')),
-    fmtUs(median(ratios('recording', 'totalUs').map((q, i) => (q - 1) * by('plain')[i].us))),
-    'incl. call sites',
-  ]);
-  console.log(
-    table(
-      `pg over loopback to ${name}: \`await client.query('SELECT $1::int', [i])\`, ${n} per block (mean per query; ratio = median of per-round ratios vs (a))`,
-      ['variant', 'mean/query', 'median lat.', 'ratio', 'range of rounds', 'added/query', 'counted'],
-      rows,
-    ),
+}
+
+function prefixKeys(prefix, obj) {
+  return Object.fromEntries(
+    Object.entries(obj).map(([k, v]) => [prefix + k[0].toUpperCase() + k.slice(1), v]),
   );
-  const summary = { n, rounds: done, plainUs: median(by('plain').map((x) => x.us)) };
-  for (const v of PG_VARIANTS.slice(1)) summary[`${v}Ratio`] = median(ratios(v));
-  summary.recordingTotalRatio = median(ratios('recording', 'totalUs'));
-  summary.countsOk = by('recording').every((x) => x.count === n) && by('otel').every((x) => x.count === n);
-  summary.otelSpanName = by('otel')[0]?.spanName;
-  summary.callSite = by('recording')[0]?.callSite;
-  return { name, n, warmup, results, summary };
 }
 
 async function pgPart(report) {
-  const rounds = Number(process.env.DRIVERS_PG_ROUNDS ?? 6);
+  const budgetS = Number(process.env.DRIVERS_PG_SECONDS ?? 35);
   console.log('\n2. pg over loopback');
   const { startPglite } = await import('./drivers-pglite.mjs');
   const servers = [];
@@ -470,12 +596,12 @@ async function pgPart(report) {
   const pglite = await startPglite();
   console.log(`   PGlite started in this process in ${((now() - t) / 1000).toFixed(1)} s (${pglite.url})`);
   try {
-    servers.push(await pgServer('PGlite', pglite.url, rounds, 45));
+    servers.push(await pgServer('PGlite', pglite.url, budgetS));
   } finally {
     await pglite.stop();
   }
   if (process.env.HEADROOM_PG_URL)
-    servers.push(await pgServer('system PostgreSQL', process.env.HEADROOM_PG_URL, rounds, 45));
+    servers.push(await pgServer('system PostgreSQL', process.env.HEADROOM_PG_URL, budgetS));
   else
     console.log(
       '   HEADROOM_PG_URL not set: system PostgreSQL skipped (bash .ci/services.sh; set -a; . .ci-out/services.env; set +a)',
@@ -488,11 +614,26 @@ async function pgPart(report) {
 
 async function scopeChild(variant, n) {
   const { AsyncLocalStorage } = await import('node:async_hooks');
+  const CHUNKS = 10;
+  // The loop times itself in 10 chunks (wall and process CPU time); the child reports the median
+  // chunk, so a burst of other processes' work spoils one chunk, not the block.
   const loop = async (count, check) => {
+    const per = Math.floor(count / CHUNKS);
+    const wall = [];
+    const cpu = [];
     let sum = 0;
-    for (let i = 0; i < count; i++) sum += await i;
+    let k = 0;
+    for (let c = 0; c < CHUNKS; c++) {
+      const c0 = process.cpuUsage();
+      const t0 = now();
+      for (let i = 0; i < per; i++) sum += await k++;
+      wall.push(((now() - t0) * 1e6) / per);
+      const cu = process.cpuUsage(c0);
+      cpu.push(((cu.user + cu.system) * 1e3) / per);
+    }
     check();
-    return sum;
+    if (sum !== (k * (k - 1)) / 2) throw new Error('wrong sum');
+    return { ns: median(wall), cpuNs: median(cpu) };
   };
   let run;
   if (variant === 'plain') run = (count) => loop(count, () => {});
@@ -528,11 +669,7 @@ async function scopeChild(variant, n) {
     };
   } else throw new Error(`unknown scope variant ${variant}`);
   await run(Math.round(n / 10)); // warm-up
-  const t = now();
-  const sum = await run(n);
-  const ns = ((now() - t) * 1e6) / n;
-  if (sum !== (n * (n - 1)) / 2) throw new Error('wrong sum');
-  return { variant, n, ns };
+  return { variant, n, ...(await run(n)) };
 }
 
 const SCOPE_VARIANTS = ['plain', 'als', 'als-outside', 'cls'];
@@ -555,31 +692,35 @@ async function scopePart(report) {
       results.push({ round: r, ...(await runChild(['scope', variant, String(n)])) });
   }
   const by = (v) => results.filter((x) => x.variant === v);
-  const ratios = (v) =>
-    [...Array(rounds).keys()].map(
-      (r) =>
-        results.find((x) => x.round === r && x.variant === v).ns /
-        results.find((x) => x.round === r && x.variant === 'plain').ns,
-    );
-  const plainNs = median(by('plain').map((x) => x.ns));
-  const rows = SCOPE_VARIANTS.map((v) => [
-    SCOPE_LABELS[v],
-    fmtNs(median(by(v).map((x) => x.ns))),
-    v === 'plain' ? '' : fmtNs(median(ratios(v).map((q, i) => (q - 1) * by('plain')[i].ns))),
-    v === 'plain' ? '1.000×' : fmtX(median(ratios(v))),
-    v === 'plain' ? '' : range(ratios(v)),
-  ]);
+  const ratios = (v, key) => pairedRatios(results, v, key, key);
+  const added = (v, key) =>
+    median(by(v).map((x) => x[key] - results.find((y) => y.round === x.round && y.variant === 'plain')[key]));
+  const rows = SCOPE_VARIANTS.map((v) => {
+    const plain = v === 'plain';
+    return [
+      SCOPE_LABELS[v],
+      fmtNs(median(by(v).map((x) => x.ns))),
+      plain ? '' : `+${fmtNs(added(v, 'ns'))}`,
+      plain ? '1.000×' : fmtX(median(ratios(v, 'ns'))),
+      plain ? '' : range(ratios(v, 'ns')),
+      fmtNs(median(by(v).map((x) => x.cpuNs))),
+      plain ? '' : `+${fmtNs(added(v, 'cpuNs'))}`,
+      plain ? '1.000×' : fmtX(median(ratios(v, 'cpuNs'))),
+    ];
+  });
   console.log(
     table(
-      'time per await (median of rounds; ratio = median of per-round ratios vs the plain loop)',
-      ['variant', 'per await', 'added', 'ratio', 'range of rounds'],
+      'time per await: median chunk of each block, median of rounds; ratio = median of per-round ratios vs the plain loop',
+      ['variant', 'wall', 'added', 'ratio', 'range of rounds', 'CPU', 'added', 'CPU ratio'],
       rows,
     ),
   );
-  const summary = { plainNs };
+  const summary = { plainNs: median(by('plain').map((x) => x.ns)) };
   for (const v of SCOPE_VARIANTS.slice(1)) {
-    summary[`${v}Ratio`] = median(ratios(v));
-    summary[`${v}AddedNs`] = median(ratios(v).map((q, i) => (q - 1) * by('plain')[i].ns));
+    summary[`${v}Ratio`] = median(ratios(v, 'ns'));
+    summary[`${v}AddedNs`] = added(v, 'ns');
+    summary[`${v}CpuRatio`] = median(ratios(v, 'cpuNs'));
+    summary[`${v}CpuAddedNs`] = added(v, 'cpuNs');
   }
   summary.clsOverAls = summary.clsAddedNs / summary.alsAddedNs;
   report.scope = { n, rounds, results, summary };
@@ -594,7 +735,7 @@ async function breakdownPart(report) {
   const rows = res.rows.map((r) => [r.label, fmtUs(r.us), r.note ?? '']);
   console.log(
     table(
-      `time per query, median of ${res.rounds} rounds of ${res.n.toLocaleString('en')} (each step adds to the one above)`,
+      `process CPU time per query, median of ${res.rounds} rounds of ${res.n.toLocaleString('en')} (each step adds to the one above)`,
       ['step', 'per query', 'note'],
       rows,
     ),
@@ -609,7 +750,7 @@ async function child(args) {
   const [kind, ...rest] = args;
   let out;
   if (kind === 'sqlite') out = await sqliteChild(...rest.map(Number));
-  else if (kind === 'pg') out = await pgChild(rest[0], rest[1], Number(rest[2]), Number(rest[3]));
+  else if (kind === 'pg-worker') return pgWorker(rest[0], rest[1], Number(rest[2]));
   else if (kind === 'scope') out = await scopeChild(rest[0], Number(rest[1]));
   else if (kind === 'breakdown') out = await (await import('./drivers-breakdown.mjs')).breakdown();
   else throw new Error(`unknown child ${kind}`);
@@ -720,11 +861,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 if (process.argv[2] === '--child') {
-  // A child ends on its own: a hung server never keeps it alive past this.
-  setTimeout(() => {
-    console.error('child timed out');
-    process.exit(3);
-  }, 180_000).unref();
+  // A child ends on its own: a hung server never keeps it alive past this. (A pg worker ends
+  // when the parent tells it to, or goes away.)
+  if (process.argv[3] !== 'pg-worker')
+    setTimeout(() => {
+      console.error('child timed out');
+      process.exit(3);
+    }, 180_000).unref();
   await child(process.argv.slice(3));
   process.exit(0);
 } else {
