@@ -228,6 +228,13 @@ async function flakeCase(condition, w) {
     }
   });
   const after = await medianOf(workload.fn);
+  // The budgets come from the median measured before; if the machine changed so much that the
+  // median moved by more than 25%, the function is no longer at half / twice its budget.
+  const drift = after.median / before.median - 1;
+  const premise =
+    Math.abs(drift) > 0.25
+      ? `; premise broken: the median moved ${(drift * 100).toFixed(0)}% between before and after (contention), so the budget no longer puts fn at half / twice its cost`
+      : '';
   const rows = [];
   const record = [];
   for (const c of cases) {
@@ -284,7 +291,8 @@ async function flakeCase(condition, w) {
         (stoppedEarly ? `; stopped at ${c.results.length}/${CALLS} by the ${BLOCK_S} s time guard` : '') +
         (hits !== c.results.length && runDelayMs
           ? `; judged without the CPU wait: ${adjustedCounts[c.want] ?? 0}/${c.results.length} ${c.want}`
-          : ''),
+          : '') +
+        premise,
     );
     rows.push([
       condition,
@@ -312,6 +320,7 @@ async function flakeCase(condition, w) {
       medianBefore: before.stats,
       medianAfterMs: after.median,
       stoppedEarlyByTimeGuard: stoppedEarly,
+      medianDrift: drift,
       limitMs: c.limit,
       counts: count,
       matcherPassed: c.results.filter((r) => r.pass).length,
