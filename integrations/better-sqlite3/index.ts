@@ -4,8 +4,7 @@
  * measurement whose async context ran them. Node only.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
-import { isRecording, record } from '../../src/measure/recorder.js';
+import { countedSync, unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
 
 type DatabaseConstructor = typeof BetterSqlite3;
 type Database = BetterSqlite3.Database;
@@ -51,30 +50,6 @@ function check(target: unknown): asserts target is DatabaseConstructor | Databas
   }
 }
 
-/** A wrapper that records each call as a query, its text taken from the call. */
-function counted(
-  original: (...args: unknown[]) => unknown,
-  statementOf: (self: any, args: IArguments) => string,
-) {
-  return function (this: unknown) {
-    if (!isRecording()) return original.apply(this, arguments as unknown as unknown[]);
-    const op = record({
-      kind: 'query',
-      system: 'sqlite',
-      statement: statementOf(this, arguments),
-      source: 'better-sqlite3',
-    });
-    try {
-      const result = original.apply(this, arguments as unknown as unknown[]);
-      op.end();
-      return result;
-    } catch (error) {
-      op.end({ error });
-      throw error;
-    }
-  };
-}
-
 /**
  * Instruments better-sqlite3: pass the module (`require('better-sqlite3')`, the Database class) or
  * a Database instance. Every database of that module is then counted. Instrumenting twice is
@@ -90,10 +65,15 @@ export function instrument(target: unknown): boolean {
   const { database, statement } = prototypesOf(target);
   let patched = false;
   for (const name of STATEMENT_METHODS) {
-    patched = wrapMethod(statement, name, (original) => counted(original, (stmt) => stmt.source)) || patched;
+    patched =
+      wrapMethod(statement, name, (original) =>
+        countedSync(original, 'better-sqlite3', (stmt) => stmt.source),
+      ) || patched;
   }
   patched =
-    wrapMethod(database, 'exec', (original) => counted(original, (_db, args) => String(args[0]))) || patched;
+    wrapMethod(database, 'exec', (original) =>
+      countedSync(original, 'better-sqlite3', (_db, args) => String(args[0])),
+    ) || patched;
   return patched;
 }
 

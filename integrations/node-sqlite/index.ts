@@ -4,8 +4,7 @@
  * async context ran them. The runner entries instrument it on Node ≥ 24, where loading it prints no
  * experimental warning; on Node 22, call `instrument()` yourself. Node only.
  */
-import { unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
-import { isRecording, record } from '../../src/measure/recorder.js';
+import { countedSync, unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
 
 type Method = (...args: unknown[]) => unknown;
 interface SqliteModule {
@@ -45,26 +44,6 @@ function prototypesOf(target: unknown): { database: object; statement: object } 
   }
 }
 
-function counted(original: Method, statementOf: (self: any, args: IArguments) => string): Method {
-  return function (this: unknown) {
-    if (!isRecording()) return original.apply(this, arguments as unknown as unknown[]);
-    const op = record({
-      kind: 'query',
-      system: 'sqlite',
-      statement: statementOf(this, arguments),
-      source: 'node:sqlite',
-    });
-    try {
-      const result = original.apply(this, arguments as unknown as unknown[]);
-      op.end();
-      return result;
-    } catch (error) {
-      op.end({ error });
-      throw error;
-    }
-  };
-}
-
 /**
  * Instruments `node:sqlite` (the module, or nothing to load it). Instrumenting twice is harmless.
  * Returns true if anything was patched.
@@ -79,11 +58,14 @@ export function instrument(target?: unknown): boolean {
   let patched = false;
   for (const name of STATEMENT_METHODS) {
     patched =
-      wrapMethod(statement, name, (original) => counted(original, (stmt) => String(stmt.sourceSQL))) ||
-      patched;
+      wrapMethod(statement, name, (original) =>
+        countedSync(original, 'node:sqlite', (stmt) => String(stmt.sourceSQL)),
+      ) || patched;
   }
   return (
-    wrapMethod(database, 'exec', (original) => counted(original, (_db, args) => String(args[0]))) || patched
+    wrapMethod(database, 'exec', (original) =>
+      countedSync(original, 'node:sqlite', (_db, args) => String(args[0])),
+    ) || patched
   );
 }
 

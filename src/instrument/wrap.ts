@@ -1,3 +1,5 @@
+import { isRecording, record } from '../measure/recorder.js';
+
 /**
  * Method wrapping shared by the driver integrations. A wrapped method keeps its name and length,
  * and remembers the original under a `Symbol.for` key, so wrapping twice is harmless, unwrapping
@@ -110,4 +112,28 @@ export function observeEnd(
       return emit.call(this, name, ...args);
     },
   });
+}
+
+/**
+ * A wrapper for a synchronous driver method (better-sqlite3, node:sqlite) that records each call
+ * as a query, its statement text taken from the call, and ends it when the method returns or
+ * throws. Costs one branch when no measurement runs.
+ */
+export function countedSync(
+  original: Method,
+  source: string,
+  statementOf: (self: any, args: IArguments) => string,
+): Method {
+  return function (this: unknown) {
+    if (!isRecording()) return original.apply(this, arguments as unknown as unknown[]);
+    const op = record({ kind: 'query', system: 'sqlite', statement: statementOf(this, arguments), source });
+    try {
+      const result = original.apply(this, arguments as unknown as unknown[]);
+      op.end();
+      return result;
+    } catch (error) {
+      op.end({ error });
+      throw error;
+    }
+  };
 }

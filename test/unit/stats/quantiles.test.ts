@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seededRandom as rng } from '../../../integrations/msw/profiles.js';
 import {
   normalQuantile,
   quantile,
@@ -10,18 +11,6 @@ import {
   theilSenSlope,
   tQuantile,
 } from '../../../src/stats/quantiles.js';
-
-/** A small seeded PRNG (mulberry32), so coverage checks are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('quantiles', () => {
   it('interpolates between order statistics', () => {
