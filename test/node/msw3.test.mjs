@@ -1,5 +1,5 @@
 // msw 3 (ESM-only, Node >= 22.12) with headroom/msw, on Node's test runner against the built
-// package:  node --test test/node/   (skipped where msw 3 cannot run)
+// package:  node --test test/node/*.test.mjs   (skipped where msw 3 cannot run)
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 // Runs on Node >= 22.5 with Node's own test runner, against the built package:
-//   node --test test/node/   (see .ci/run; skipped on Node 20, which has no node:sqlite)
+//   node --test test/node/*.test.mjs   (see .ci/run; skipped on Node 20, which has no node:sqlite)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { matchers, measure } from '../../dist/index.js';
