@@ -9,8 +9,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: {
     alias: [
-      // Exact matches, so that 'headroom/vitest' is not caught by the 'headroom' alias.
-      { find: /^headroom\/vitest$/, replacement: dist('vitest.js') },
+      // Exact matches, so that 'headroom/vitest' is not caught by the 'headroom' alias:
+      // 'headroom/msw' → dist/msw.js, 'headroom/vitest' → dist/vitest.js, 'headroom' → dist/index.js.
+      { find: /^headroom\/([\w-]+)$/, replacement: dist('$1.js') },
       { find: /^headroom$/, replacement: dist('index.js') },
     ],
   },
