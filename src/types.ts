@@ -226,6 +226,11 @@ export interface Measurement {
     eventLoopBlockMs: number[];
     /** JS heap bytes allocated per call. */
     allocatedBytes: number[];
+    /**
+     * Per `durationMs` sample, the time the thread waited for a CPU during the call (Linux), in
+     * milliseconds: the machine's share of the wall time. Empty where it cannot be read.
+     */
+    cpuWaitMs?: number[];
   };
   /** Statistics of `samples.durationMs` and `samples.cpuMs`. */
   stats: { duration?: TimeStats; cpu?: TimeStats };

@@ -3,6 +3,7 @@ import { type ParsedBudget, type ParsedOptions, parseOptions } from '../budget/p
 import { errorMessage, HeadroomError, show } from '../errors.js';
 import { AllocationProbe } from '../probes/allocated.js';
 import { cpuProbe } from '../probes/cpu.js';
+import { cpuWaitAvailable, cpuWaitProbe } from '../probes/cpu-wait.js';
 import { EventLoopProbe } from '../probes/event-loop.js';
 import { emptyYoungGeneration, measureRetained } from '../probes/retained.js';
 import { timeProbe } from '../probes/time.js';
@@ -24,6 +25,7 @@ export interface Plan {
 
 interface CallProbes {
   cpu?: boolean;
+  wait?: boolean;
   allocated?: boolean;
   block?: boolean;
 }
@@ -32,6 +34,7 @@ interface CallResult {
   scope: CallScope;
   durationMs: number;
   cpuMs: number;
+  waitMs: number;
   allocatedBytes: number;
   blockMs: number;
 }
@@ -75,6 +78,7 @@ class Engine {
       this.alloc.start();
     }
     const cpu0 = probes.cpu ? cpuProbe.start() : undefined;
+    const wait0 = probes.wait ? cpuWaitProbe.start() : 0;
     const clock = fakeClock();
     const virtualStart = clock?.now ?? 0;
     const t0 = timeProbe.start();
@@ -105,11 +109,13 @@ class Engine {
     // Under fake timers, wall time is the virtual clock's.
     const durationMs = clock ? clock.now - virtualStart : timeProbe.stop(t0);
     const cpuMs = cpu0 ? cpuProbe.stop(cpu0) : 0;
+    // Under fake timers the duration is virtual: waiting for a CPU takes no virtual time.
+    const waitMs = probes.wait && !clock ? cpuWaitProbe.stop(wait0) : 0;
     const allocatedBytes = probes.allocated ? this.alloc.stop() : 0;
     closeScope(scope);
     if (failed) throw fnThrew(error, number);
     const blockMs = probes.block ? await this.elp.stop(syncMs, async) : 0;
-    return { scope, durationMs, cpuMs, allocatedBytes, blockMs };
+    return { scope, durationMs, cpuMs, waitMs, allocatedBytes, blockMs };
   }
 }
 
@@ -192,14 +198,17 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
         }
         return statistics.every(([metric, stat, limit]) => {
           const values = metric === 'duration' ? samples.durationMs : samples.cpuMs;
-          return judgeTimeStatistic(values, stat, limit, alpha).status !== 'inconclusive';
+          const wait = metric === 'duration' ? samples.cpuWaitMs : undefined;
+          return judgeTimeStatistic(values, stat, limit, alpha, wait).status !== 'inconclusive';
         });
       };
       let look = nextLook(0);
-      const probes: CallProbes = { cpu: wants('cpu') };
+      const probes: CallProbes = { cpu: wants('cpu'), wait: wants('duration') && cpuWaitAvailable() };
+      if (probes.wait) samples.cpuWaitMs = [];
       for (;;) {
         const r = await engine.call(probes);
         samples.durationMs.push(r.durationMs);
+        samples.cpuWaitMs?.push(r.waitMs);
         if (probes.cpu) samples.cpuMs.push(r.cpuMs);
         const n = samples.durationMs.length;
         if (fixed !== undefined) {
@@ -222,7 +231,10 @@ export async function runMeasurement(fn: () => unknown, plan: Plan): Promise<Mea
           break;
         }
       }
-      if (!wants('duration')) samples.durationMs.length = 0;
+      if (!wants('duration')) {
+        samples.durationMs.length = 0;
+        delete samples.cpuWaitMs;
+      }
     }
 
     if (wants('retained')) {

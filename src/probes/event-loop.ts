@@ -16,8 +16,8 @@ let users = 0;
  *
  * The synchronous part of the call is timed directly. Blocks in later macrotasks (between awaits,
  * in timers, I/O and setImmediate callbacks the call scheduled) are seen by
- * `monitorEventLoopDelay` at 1 ms resolution: its timer records how late it fired, and a tick
- * delayed by a block of B ms records about B + 1 ms. Process-wide: a block by other code in the
+ * `monitorEventLoopDelay` at 1 ms resolution: it records the interval between its ticks, so a
+ * block of B ms shows as an interval of B to B + 1 ms. Process-wide: a block by other code in the
  * same process at the same time counts.
  */
 export class EventLoopProbe {
@@ -60,7 +60,10 @@ export class EventLoopProbe {
     // last macrotask is recorded.
     const seen = h.count;
     for (let i = 0; i < 5 && h.count <= seen; i++) await realDelay(RESOLUTION_MS);
-    const monitored = h.count > 0 ? h.max / 1e6 - RESOLUTION_MS : 0;
+    // The monitor records the interval between its ticks: a block of B ms that starts d ms after a
+    // tick (0 <= d <= 1 ms) records B + d. Subtracting half the resolution bounds the error by
+    // ±0.5 ms whichever way d falls (a block right after a timer tick starts at d ≈ 0).
+    const monitored = h.count > 0 ? h.max / 1e6 - RESOLUTION_MS / 2 : 0;
     return Math.max(syncMs, monitored, 0);
   }
 }

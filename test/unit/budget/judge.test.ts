@@ -106,6 +106,40 @@ describe('time verdicts', () => {
     expect(judgeTimeStatistic(around(10, 30), 'p99', 20, 0.01).status).toBe('inconclusive');
   });
 
+  it('does not fail a contract on time the thread spent waiting for a CPU', () => {
+    // 30 calls of 3.2 ms wall time against a 2 ms limit, 2.2 ms of each spent waiting for a CPU.
+    const durations = around(3.2, 30);
+    const wait = durations.map(() => 2.2);
+    const contended = judgeTimeStatistic(durations, 'median', 2, 0.01, wait);
+    expect(contended.status).toBe('inconclusive');
+    expect(contended.contention?.waitShare).toBeCloseTo(2.2 / 3.22, 2);
+    // Still a failure when the code itself is over the limit.
+    expect(
+      judgeTimeStatistic(
+        durations,
+        'median',
+        2,
+        0.01,
+        durations.map(() => 0.5),
+      ).status,
+    ).toBe('fail');
+    const [v] = judge(
+      measurementOf({
+        samples: {
+          durationMs: durations,
+          cpuMs: [],
+          eventLoopBlockMs: [],
+          allocatedBytes: [],
+          cpuWaitMs: wait,
+        },
+      }),
+      parseBudget({ duration: '2ms' }),
+    );
+    expect(v?.status).toBe('inconclusive');
+    expect(v?.evidence).toBe('30 calls, 68% of it waiting for a CPU');
+    expect(v?.note).toMatch(/^the machine was busy: 68% of the sampled time was spent waiting for a CPU/);
+  });
+
   it('judges max as the largest call, not statistically', () => {
     expect(judgeTimeStatistic([1, 2, 50], 'max', 20, 0.01).status).toBe('fail');
     expect(judgeTimeStatistic(around(1, 16), 'max', 20, 0.01).status).toBe('pass');

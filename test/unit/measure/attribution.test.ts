@@ -38,17 +38,20 @@ describe('attribution', () => {
     poller = setInterval(() => query('select * from jobs'), 1);
     const work = async () => {
       query('select * from orders');
-      await sleep(20);
+      await sleep(30);
     };
     const byContext = await measure(work, { metrics: [] });
     expect(byContext.events).toHaveLength(1);
-    expect(byContext.outside.length).toBeGreaterThan(3);
+    // The poller ticks at least once in 30 ms, however loaded the machine.
+    expect(byContext.outside.length).toBeGreaterThanOrEqual(1);
     expect(byContext.outside.every((e) => e.kind === 'query' && e.statement === 'select * from jobs')).toBe(
       true,
     );
 
     const byWindow = await measure(work, { metrics: [], attribution: 'window' });
-    expect(byWindow.events.length).toBeGreaterThan(3);
+    const polled = byWindow.events.filter((e) => e.kind === 'query' && e.statement === 'select * from jobs');
+    expect(polled.length).toBeGreaterThanOrEqual(1);
+    expect(byWindow.events).toHaveLength(polled.length + 1);
     expect(byWindow.outside).toHaveLength(0);
   });
 
