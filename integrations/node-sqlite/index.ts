@@ -6,7 +6,6 @@
  */
 import { countedSync, unwrapMethod, wrapMethod } from '../../src/instrument/wrap.js';
 
-type Method = (...args: unknown[]) => unknown;
 interface SqliteModule {
   DatabaseSync: new (
     path: string,

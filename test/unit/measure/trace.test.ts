@@ -38,9 +38,12 @@ describe('trace', () => {
 
   it('prints a text waterfall', async () => {
     const text = String(await trace(checkout));
-    expect(text.split('\n')[0]).toMatch(
-      /^trace: \d+(\.\d+)? ms, 3 queries, 0 requests, 3 round trips in the longest chain, longest block [89](\.\d+)? ms$/,
-    );
+    const head =
+      /^trace: [\d.]+ (ms|s), 3 queries, 0 requests, 3 round trips in the longest chain, longest block ([\d.]+) ms$/.exec(
+        text.split('\n')[0] ?? '',
+      );
+    // An 8 ms busy loop: 8 ms or more (more on a loaded machine).
+    expect(Number(head?.[2])).toBeGreaterThanOrEqual(7.9);
     expect(text).toMatch(/\|[ █]+\| {2}SELECT \? AS cart +at test\/unit\/measure\/trace\.test\.ts:\d+:\d+/);
     expect(text).toMatch(/\[blocked\] promise continuation/);
   });
