@@ -50,26 +50,32 @@ function median(values) {
   const h = (xs.length - 1) / 2;
   return (xs[Math.floor(h)] + xs[Math.ceil(h)]) / 2;
 }
-const minOf = (xs) => Math.min(...xs);
-const maxOf = (xs) => Math.max(...xs);
-const fmtUs = (us) =>
-  !Number.isFinite(us)
-    ? String(us)
-    : us >= 100
-      ? `${us.toFixed(0)} µs`
-      : us >= 1
-        ? `${us.toFixed(2)} µs`
-        : `${(us * 1000).toFixed(0)} ns`;
+const fmtUs = (us) => {
+  if (!Number.isFinite(us)) return String(us);
+  const a = Math.abs(us);
+  return a >= 100 ? `${us.toFixed(0)} µs` : a >= 1 ? `${us.toFixed(2)} µs` : `${(us * 1000).toFixed(0)} ns`;
+};
 const fmtNs = (ns) => (!Number.isFinite(ns) ? String(ns) : `${ns.toFixed(0)} ns`);
 const fmtX = (r) => (Number.isFinite(r) ? `${r.toFixed(3)}×` : '–');
-const range = (xs) => (xs.length ? `${fmtX(minOf(xs))}–${fmtX(maxOf(xs))}` : '–');
-function quantile(values, p) {
+/** A 95% confidence interval of the median, from order statistics (distribution-free). */
+function medianCI(values) {
   const xs = Float64Array.from(values).sort();
-  if (xs.length === 0) return Number.NaN;
-  const h = (xs.length - 1) * p;
-  return xs[Math.floor(h)] + (xs[Math.ceil(h)] - xs[Math.floor(h)]) * (h - Math.floor(h));
+  const n = xs.length;
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const k = Math.max(0, Math.floor((n - 1.96 * Math.sqrt(n)) / 2));
+  return [xs[k], xs[n - 1 - k]];
 }
-const range90 = (xs) => (xs.length ? `${fmtX(quantile(xs, 0.1))}–${fmtX(quantile(xs, 0.9))}` : '–');
+const fmtCI = (xs) => {
+  const [lo, hi] = medianCI(xs);
+  return xs.length ? `${fmtX(lo)}–${fmtX(hi)}` : '–';
+};
+/** A verdict from the confidence interval of a median ratio: never a coin flip. */
+function verdict(ratios, target) {
+  const [lo, hi] = medianCI(ratios);
+  if (hi <= target) return 'meets';
+  if (lo > target) return 'MISSES';
+  return 'undecided';
+}
 /** Order of the variants in round `r`: rotated, and reversed every other round. */
 function orderFor(variants, r) {
   const k = r % variants.length;
@@ -236,7 +242,7 @@ function pairedRatios(results, variant, key, baseKey) {
 async function sqlitePart(report) {
   const n = Number(process.env.DRIVERS_SQLITE_N ?? 200_000);
   const rounds = Number(process.env.DRIVERS_SQLITE_ROUNDS ?? 5);
-  const extraPairs = Number(process.env.DRIVERS_SQLITE_PAIRS ?? 10);
+  const extraPairs = Number(process.env.DRIVERS_SQLITE_PAIRS ?? 16);
   console.log(
     `\n1. better-sqlite3: ${n.toLocaleString('en')} point selects per block; ${rounds} rounds of (a)(b)(c) + ${extraPairs} rounds of (a)(b), rotating order, one child process`,
   );
@@ -254,13 +260,18 @@ async function sqlitePart(report) {
         String(wall.length),
         fmtUs(median(by(variant).map((x) => x[key]))),
         variant === 'plain' ? '1.000×' : fmtX(median(wall)),
-        variant === 'plain' ? '' : range(wall),
+        variant === 'plain' ? '' : fmtCI(wall),
         fmtUs(median(by(variant).map((x) => x[cpuKey]))),
         variant === 'plain' ? '1.000×' : fmtX(median(cpu)),
+        variant === 'plain' ? '' : fmtCI(cpu),
         check,
       ],
       wall: median(wall),
+      wallCI: medianCI(wall),
+      wallVerdict: verdict(wall, TARGET_SQLITE),
       cpu: median(cpu),
+      cpuCI: medianCI(cpu),
+      cpuVerdict: verdict(cpu, TARGET_SQLITE),
     };
   };
   const rec = by('recording');
@@ -279,18 +290,16 @@ async function sqlitePart(report) {
   ];
   console.log(
     table(
-      'better-sqlite3 `.get(id)` point select, per query: median of blocks; ratio = median of per-round ratios vs (a)',
-      ['variant', 'rounds', 'wall', 'ratio', 'range of rounds', 'CPU', 'CPU ratio', 'check'],
+      'better-sqlite3 `.get(id)` point select, per query: median of blocks; ratio = median of per-round ratios vs (a), with its 95% CI; CPU = process CPU time',
+      ['variant', 'rounds', 'wall', 'ratio', '95% CI', 'CPU', 'CPU ratio', '95% CI', 'check'],
       rows.map((r) => r.cells),
     ),
   );
   const summary = {
     plainUs: median(by('plain').map((x) => x.us)),
-    idleRatio: rows[1].wall,
-    idleCpuRatio: rows[1].cpu,
-    recordingRatio: rows[2].wall,
-    recordingCpuRatio: rows[2].cpu,
-    recordingTotalRatio: rows[3].wall,
+    idle: rows[1],
+    recording: rows[2],
+    recordingTotal: rows[3],
     eventsOk,
     callSite: rec[0]?.callSite,
   };
@@ -326,6 +335,12 @@ async function pgWorker(variant, url, warmup) {
     const instrumentation = new PgInstrumentation(); // enabled on construction: hooks require('pg')
     instrumentation.setTracerProvider(provider);
     otel = { api, exporter, tracer: provider.getTracer('bench') };
+  }
+  if (variant === 'als') {
+    // No headroom: only an AsyncLocalStorage enabled (as headroom's is after its first
+    // measurement), to tell its cost from the wrapper's.
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    new AsyncLocalStorage().run({}, () => {});
   }
   const pg = require('pg');
   if (otel && !pg.Client.prototype.query.__wrapped)
@@ -376,9 +391,12 @@ async function pgWorker(variant, url, warmup) {
       cpu = process.cpuUsage(c0);
     };
     if (variant === 'recording') {
+      const c0 = process.cpuUsage();
       const t0 = now();
       const m = await headroom.measure(timed, { metrics: [] });
       out.totalUs = ((now() - t0) * 1000) / count;
+      const cu = process.cpuUsage(c0);
+      out.totalCpuUs = (cu.user + cu.system) / count;
       out.count = m.events.filter((e) => e.kind === 'query' && e.statement === PG_TEXT).length;
       out.callSite = m.events[0]?.callSite;
     } else if (otel) {
@@ -482,10 +500,11 @@ function startPgWorker(variant, url, warmup) {
   };
 }
 
-const PG_VARIANTS = ['plain', 'fresh', 'idle', 'recording', 'otel'];
+const PG_VARIANTS = (process.env.DRIVERS_PG_VARIANTS ?? 'plain,fresh,idle,recording,otel').split(',');
 const PG_LABELS = {
   plain: '(a) uninstrumented',
   fresh: '(b0) headroom installed, never measured',
+  als: '(a+) no headroom, an AsyncLocalStorage enabled',
   idle: '(b) headroom installed, idle',
   recording: '(c) headroom recording: the loop',
   otel: '(d) OpenTelemetry instrumentation-pg',
@@ -521,27 +540,38 @@ async function pgServer(name, url, budgetS) {
     const by = (v) => results.filter((x) => x.variant === v);
     const rowsData = {};
     const rows = [];
+    const plainWall = median(by('plain').map((x) => x.us));
     const addRow = (label, v, key, baseKey, check) => {
       const wall = pairedRatios(results, v, key, baseKey);
       const lat = pairedRatios(results, v, 'medianUs', 'medianUs');
-      const cpu = pairedRatios(results, v, 'cpuUs', 'cpuUs');
       const plain = v === 'plain';
-      const added = median(
-        by(v).map((x) => x[key] - results.find((y) => y.round === x.round && y.variant === 'plain')[baseKey]),
-      );
+      const diff = (k, bk) =>
+        by(v).map((x) => x[k] - results.find((y) => y.round === x.round && y.variant === 'plain')[bk]);
+      const added = median(diff(key, baseKey));
+      const addedCpu = median(diff(key === 'us' ? 'cpuUs' : 'totalCpuUs', 'cpuUs'));
+      // The loop is sequential: client CPU added per query adds to every query's latency.
+      const cpuRatio = 1 + addedCpu / plainWall;
+      const looping = key === 'us';
       rows.push([
         label,
         fmtUs(median(by(v).map((x) => x[key]))),
         plain ? '1.000×' : fmtX(median(wall)),
-        plain ? '' : range90(wall),
+        plain ? '' : fmtCI(wall),
         plain ? '' : fmtUs(added),
-        key === 'us'
-          ? `${fmtUs(median(by(v).map((x) => x.medianUs)))} ${plain ? '' : fmtX(median(lat))}`
-          : '',
-        key === 'us' ? `${fmtUs(median(by(v).map((x) => x.cpuUs)))} ${plain ? '' : fmtX(median(cpu))}` : '',
+        looping ? `${fmtUs(median(by(v).map((x) => x.medianUs)))} ${plain ? '' : fmtX(median(lat))}` : '',
+        `${fmtUs(median(by(v).map((x) => x[looping ? 'cpuUs' : 'totalCpuUs'])))}${plain ? '' : ` +${fmtUs(addedCpu)}`}`,
+        plain ? '' : fmtX(cpuRatio),
         check ?? '',
       ]);
-      return { ratio: median(wall), latencyRatio: median(lat), cpuRatio: median(cpu), addedUs: added };
+      return {
+        ratio: median(wall),
+        ratioCI: medianCI(wall),
+        verdict: verdict(wall, TARGET_PG),
+        latencyRatio: median(lat),
+        addedUs: added,
+        addedCpuUs: addedCpu,
+        cpuRatio,
+      };
     };
     for (const v of PG_VARIANTS) {
       const counted = v === 'recording' || v === 'otel';
@@ -553,23 +583,36 @@ async function pgServer(name, url, budgetS) {
         counted ? `${by(v).every((x) => x.count === count) ? '✓' : '✗'} ${count}/block` : '',
       );
     }
-    rowsData.recordingTotal = addRow(
-      '(c) headroom recording: whole measure()',
-      'recording',
-      'totalUs',
-      'us',
-      'incl. call sites',
-    );
+    if (PG_VARIANTS.includes('recording')) {
+      rowsData.recordingTotal = addRow(
+        '(c) headroom recording: whole measure()',
+        'recording',
+        'totalUs',
+        'us',
+        'incl. call sites',
+      );
+    }
     console.log(
       table(
-        `pg → ${name}: \`await client.query('SELECT $1::int', [i])\`, ${rounds} rounds × ${count} queries per variant. Per query: mean wall time (median of blocks); ratio = median of per-round ratios vs (a); range = 10th–90th percentile of them`,
-        ['variant', 'wall', 'ratio', 'p10–p90', 'added', 'median latency', 'client CPU', 'counted'],
+        `pg → ${name}: \`await client.query('SELECT $1::int', [i])\`, ${rounds} rounds × ${count} queries per variant. Per query: mean wall time (median of blocks); ratio = median of per-round ratios vs (a), with its 95% CI; ratio from CPU = 1 + client CPU added per query / (a)'s wall time`,
+        [
+          'variant',
+          'wall',
+          'ratio',
+          '95% CI',
+          'added',
+          'median latency',
+          'client CPU',
+          'ratio from CPU',
+          'counted',
+        ],
         rows,
       ),
     );
     const summary = { count, rounds, plainUs: median(by('plain').map((x) => x.us)) };
     for (const v of PG_VARIANTS.slice(1)) Object.assign(summary, prefixKeys(v, rowsData[v]));
-    Object.assign(summary, prefixKeys('recordingTotal', rowsData.recordingTotal));
+    if (rowsData.recordingTotal)
+      Object.assign(summary, prefixKeys('recordingTotal', rowsData.recordingTotal));
     summary.countsOk =
       by('recording').every((x) => x.count === count) && by('otel').every((x) => x.count === count);
     summary.otelSpans = totals[PG_VARIANTS.indexOf('otel')]?.spans;
@@ -589,23 +632,29 @@ function prefixKeys(prefix, obj) {
 
 async function pgPart(report) {
   const budgetS = Number(process.env.DRIVERS_PG_SECONDS ?? 35);
+  const which = (process.env.DRIVERS_PG_SERVERS ?? 'pglite,system').split(',');
   console.log('\n2. pg over loopback');
-  const { startPglite } = await import('./drivers-pglite.mjs');
   const servers = [];
-  const t = now();
-  const pglite = await startPglite();
-  console.log(`   PGlite started in this process in ${((now() - t) / 1000).toFixed(1)} s (${pglite.url})`);
-  try {
-    servers.push(await pgServer('PGlite', pglite.url, budgetS));
-  } finally {
-    await pglite.stop();
+  if (which.includes('pglite')) {
+    const { startPglite } = await import('./drivers-pglite.mjs');
+    const t = now();
+    const pglite = await startPglite();
+    console.log(`   PGlite started in this process in ${((now() - t) / 1000).toFixed(1)} s (${pglite.url})`);
+    try {
+      servers.push(await pgServer('PGlite', pglite.url, budgetS));
+    } finally {
+      await pglite.stop();
+    }
   }
-  if (process.env.HEADROOM_PG_URL)
+  if (!which.includes('system')) {
+    // not asked for
+  } else if (process.env.HEADROOM_PG_URL) {
     servers.push(await pgServer('system PostgreSQL', process.env.HEADROOM_PG_URL, budgetS));
-  else
+  } else {
     console.log(
       '   HEADROOM_PG_URL not set: system PostgreSQL skipped (bash .ci/services.sh; set -a; . .ci-out/services.env; set +a)',
     );
+  }
   report.pg = servers;
   return servers.map((s) => ({ name: s.name, ...s.summary }));
 }
@@ -702,7 +751,7 @@ async function scopePart(report) {
       fmtNs(median(by(v).map((x) => x.ns))),
       plain ? '' : `+${fmtNs(added(v, 'ns'))}`,
       plain ? '1.000×' : fmtX(median(ratios(v, 'ns'))),
-      plain ? '' : range(ratios(v, 'ns')),
+      plain ? '' : fmtCI(ratios(v, 'ns')),
       fmtNs(median(by(v).map((x) => x.cpuNs))),
       plain ? '' : `+${fmtNs(added(v, 'cpuNs'))}`,
       plain ? '1.000×' : fmtX(median(ratios(v, 'cpuNs'))),
@@ -711,7 +760,7 @@ async function scopePart(report) {
   console.log(
     table(
       'time per await: median chunk of each block, median of rounds; ratio = median of per-round ratios vs the plain loop',
-      ['variant', 'wall', 'added', 'ratio', 'range of rounds', 'CPU', 'added', 'CPU ratio'],
+      ['variant', 'wall', 'added', 'ratio', '95% CI', 'CPU', 'added', 'CPU ratio'],
       rows,
     ),
   );
@@ -815,29 +864,52 @@ async function main() {
 
   // Closing summary.
   const lines = [];
-  const verdict = (ratio, target) =>
-    ratio <= target ? `meets ≤ ${target.toFixed(2)}` : `MISSES ≤ ${target.toFixed(2)}`;
+  const judged = (r, ci, v, target) =>
+    `${fmtX(r)} [${fmtX(ci[0])}–${fmtX(ci[1])}] ${v} ≤ ${target.toFixed(2)}`;
   if (results.sqlite) {
     const s = results.sqlite;
+    const { idle, recording, recordingTotal } = s;
     lines.push(
-      `better-sqlite3 (${fmtUs(s.plainUs)}/query plain): idle ${fmtX(s.idleRatio)} (${verdict(s.idleRatio, TARGET_SQLITE)}); ` +
-        `recording ${fmtX(s.recordingRatio)} in the loop (${verdict(s.recordingRatio, TARGET_SQLITE)}), ` +
-        `${fmtX(s.recordingTotalRatio)} with measure()'s wrap-up; events counted ${s.eventsOk ? 'exactly' : 'WRONG'}.`,
+      `better-sqlite3 (${fmtUs(s.plainUs)}/query plain): installed and idle ${judged(idle.wall, idle.wallCI, idle.wallVerdict, TARGET_SQLITE)} ` +
+        `(CPU ${judged(idle.cpu, idle.cpuCI, idle.cpuVerdict, TARGET_SQLITE)}); recording ${judged(recording.wall, recording.wallCI, recording.wallVerdict, TARGET_SQLITE)} in the loop, ` +
+        `${fmtX(recordingTotal.wall)} with measure()'s call-site resolution; events counted ${s.eventsOk ? 'exactly' : 'WRONG'}.`,
     );
   }
   for (const s of results.pg ?? []) {
+    const part = (v, label) =>
+      s[`${v}Ratio`] === undefined
+        ? ''
+        : `${label} ${judged(s[`${v}Ratio`], s[`${v}RatioCI`], s[`${v}Verdict`], TARGET_PG)} (from client CPU ${fmtX(s[`${v}CpuRatio`])}); `;
     lines.push(
-      `pg → ${s.name} (${fmtUs(s.plainUs)}/query plain, ${s.rounds} rounds): never measured ${fmtX(s.freshRatio)}, idle ${fmtX(s.idleRatio)} (${verdict(s.idleRatio, TARGET_PG)}); ` +
-        `recording ${fmtX(s.recordingRatio)} (${verdict(s.recordingRatio, TARGET_PG)}), ${fmtX(s.recordingTotalRatio)} with wrap-up; ` +
-        `OpenTelemetry ${fmtX(s.otelRatio)}; counts (headroom events, OTel spans) ${s.countsOk ? 'exact' : 'WRONG'}.`,
+      `pg → ${s.name} (${fmtUs(s.plainUs)}/query plain, ${s.rounds} rounds): ` +
+        part('fresh', 'installed, never measured') +
+        part('idle', 'installed, idle') +
+        part('recording', 'recording') +
+        (s.recordingTotalRatio === undefined
+          ? ''
+          : `${fmtX(s.recordingTotalRatio)} with measure()'s wrap-up; `) +
+        (s.otelRatio === undefined
+          ? ''
+          : `OpenTelemetry ${fmtX(s.otelRatio)} (from client CPU ${fmtX(s.otelCpuRatio)}); `) +
+        `counts (headroom events, OTel spans) ${s.countsOk ? 'exact' : 'WRONG'}.`,
     );
   }
   if (results.scope) {
     const s = results.scope;
     lines.push(
       `scope per await (plain ${fmtNs(s.plainNs)}): AsyncLocalStorage +${fmtNs(s.alsAddedNs)} (${fmtX(s.alsRatio)}), ` +
-        `enabled but outside +${fmtNs(s['als-outsideAddedNs'])} (${fmtX(s['als-outsideRatio'])}), ` +
+        `enabled but outside any run +${fmtNs(s['als-outsideAddedNs'])} (${fmtX(s['als-outsideRatio'])}), ` +
         `cls-hooked +${fmtNs(s.clsAddedNs)} (${fmtX(s.clsRatio)}); cls-hooked adds ${s.clsOverAls.toFixed(1)}× what AsyncLocalStorage adds.`,
+    );
+  }
+  if (results.breakdown) {
+    const r = Object.fromEntries(results.breakdown.rows.map((x) => [x.label, x.us]));
+    const base = r['native .get(), no wrapper'];
+    lines.push(
+      `a recorded better-sqlite3 query (CPU, native ${fmtUs(base)}): event object +${fmtUs(r['+ event recorded, no stack'] - r['+ wrapper, idle (no scope)'])}, ` +
+        `stack capture +${fmtUs(r['+ stack captured (limit 40)'] - r['+ event recorded, no stack'])}, ` +
+        `call-site resolution +${fmtUs(r['+ call sites resolved'] - r['+ stack captured (limit 40)'])}; ` +
+        `with the event built by Object.assign and stacks for the first 3 executions per statement: ${fmtUs(r['what-if A+B'])} (${fmtX(r['what-if A+B'] / base)}).`,
     );
   }
   for (const e of errors) lines.push(`FAILED ${e.split('\n')[0]}`);
