@@ -49,11 +49,23 @@ export class CallScope {
   readonly events: RecordedEvent[] = [];
   readonly outside: RecordedEvent[] = [];
   readonly late: RecordedEvent[] = [];
+  #sites: Map<string, number> | undefined;
   constructor(
     readonly attribution: Attribution,
     readonly label?: string,
   ) {}
+
+  /** True for the first few events of a key (a statement, a URL) in this call: take their call sites. */
+  sampleCallSite(key: string): boolean {
+    this.#sites ??= new Map();
+    const n = this.#sites.get(key) ?? 0;
+    this.#sites.set(key, n + 1);
+    return n < CALL_SITES_PER_KEY;
+  }
 }
+
+/** Call sites taken per statement, URL or name in one call. */
+const CALL_SITES_PER_KEY = 3;
 
 /** Runs `fn` with `scope` as its async context and marks the scope open for its duration. */
 export function enterScope<T>(scope: CallScope, fn: () => T): T {
