@@ -1,17 +1,16 @@
 // Where a recorded better-sqlite3 query's time goes, and what two changes to the recorder would
 // save. Run by `node test/bench/drivers.mjs breakdown` (in a child process with --expose-gc).
 //
-// headroom's own recording path (dist/better-sqlite3.js + record() in dist/) is timed as is, and
-// next to it a step-by-step replica of record() (src/measure/recorder.ts at the time of writing:
-// event object, AsyncLocalStorage lookup, Error.captureStackTrace with stackTraceLimit 40, a
+// headroom's own recording path (dist/better-sqlite3.js + record() in dist/) is timed as it is
+// built now, and next to it a step-by-step replica of record() (src/measure/recorder.ts: event
+// object, AsyncLocalStorage lookup, Error.captureStackTrace with stackTraceLimit 40, a
 // non-enumerable holder, the `end()` closure; then resolveCallSites/userFrame when the
-// measurement is built). The replica is checked against the real thing: its "current" steps must
-// land near headroom's own numbers, or the breakdown says so. Then two what-ifs:
-//   - stacks only for the first 3 executions of a statement text in a scope (an N+1 repeats one
-//     statement from one call site: its later executions add no information to the message);
-//   - call sites resolved lazily (only when a message needs them), not in every measure();
-//   - the event built with Object.assign: on Node 20 (V8 11.3) `{ ...input, id, startMs }` takes
-//     about 1 µs per property added after the spread (a slow path), Object.assign about 0.1 µs.
+// measurement is built), so each mechanism's cost shows on its own:
+//   - a stack for every query (headroom before db5275e) vs for the first 3 executions of each
+//     statement text in a call (headroom since db5275e);
+//   - what-if: the event built with Object.assign. On Node 20 (V8 11.3) `{ ...input, id, startMs }`
+//     takes about 1 µs per property added after the spread (a slow path), while
+//     `Object.assign({}, input)` followed by two assignments takes about 0.1 µs.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,10 +40,46 @@ const STACK = Symbol('stack');
 const NOOP = { end() {} };
 const FIRST_N = 3;
 
-function makeRecord({ stack, limit = 40, firstN = false, assign = false }) {
+/** An event that is its own handle: fields set in one constructor (one stable shape), `end()` on
+ * the prototype (no closure and no handle object per event). */
+class Event {
+  constructor(input) {
+    this.kind = input.kind;
+    this.system = input.system;
+    this.statement = input.statement;
+    this.source = input.source;
+    this.id = nextId++;
+    this.startMs = now();
+    this.endMs = undefined;
+  }
+  end(outcome) {
+    if (this.endMs !== undefined) return;
+    this.endMs = now();
+    if (outcome?.error !== undefined) this.error = String(outcome.error);
+  }
+}
+
+function makeRecord({ stack, limit = 40, firstN = false, assign = false, klass = false }) {
   return function record(input) {
     const store = als.getStore();
     if (store === undefined && windows.size === 0) return NOOP;
+    if (klass) {
+      const event = new Event(input);
+      if (stack) {
+        const seen = store.seen.get(input.statement) ?? 0;
+        store.seen.set(input.statement, seen + 1);
+        if (seen < FIRST_N) {
+          const holder = {};
+          const previous = Error.stackTraceLimit;
+          Error.stackTraceLimit = limit;
+          Error.captureStackTrace(holder, record);
+          Error.stackTraceLimit = previous;
+          Object.defineProperty(event, STACK, { value: holder, enumerable: false });
+        }
+      }
+      store.events.push(event);
+      return event;
+    }
     let event;
     if (assign) {
       event = Object.assign({}, input);
@@ -117,8 +152,8 @@ function deep(depth, fn) {
 }
 
 export async function breakdown() {
-  const n = Number(process.env.DRIVERS_BREAKDOWN_N ?? 30_000);
-  const rounds = Number(process.env.DRIVERS_BREAKDOWN_ROUNDS ?? 3);
+  const n = Number(process.env.DRIVERS_BREAKDOWN_N ?? 20_000);
+  const rounds = Number(process.env.DRIVERS_BREAKDOWN_ROUNDS ?? 5);
   const Database = require('better-sqlite3');
   const { measure } = await import('../../dist/index.js');
   const { instrument, uninstrument } = await import('../../dist/better-sqlite3.js');
@@ -206,45 +241,58 @@ export async function breakdown() {
       },
       'isRecording() false',
     ],
-    ['+ event recorded, no stack', replica(makeRecord({ stack: false })), 'object, now() ×2, push, end()'],
-    ['+ stack captured (limit 40)', replica(makeRecord({ stack: true })), 'what headroom does in the loop'],
+    [
+      '+ event recorded, no stack',
+      replica(makeRecord({ stack: false })),
+      '{ ...input, id, startMs }, now() ×2, push, end()',
+    ],
+    [
+      '+ stack captured every query',
+      replica(makeRecord({ stack: true })),
+      'limit 40: headroom before db5275e',
+    ],
     [
       '+ call sites resolved',
       replica(makeRecord({ stack: true }), { resolve: true }),
-      "what headroom's measure() does after",
+      "+ measure()'s resolution after the call",
     ],
     [
       '  same, query 30 frames deeper',
       replica(makeRecord({ stack: true }), { resolve: true, depth: 30 }),
       'as under a test runner',
     ],
-    ['headroom itself (loop only)', real(0), 'dist/, for comparison'],
-    ['headroom itself (whole measure())', real(0), 'dist/, for comparison'],
+    [
+      'stacks for the first 3 per statement',
+      replica(makeRecord({ stack: true, firstN: true }), { resolve: true }),
+      'headroom since db5275e; resolved',
+    ],
+    ['headroom itself (loop only)', real(0), 'dist/ as built now'],
+    ['headroom itself (whole measure())', real(0), 'dist/ as built now'],
     ['headroom itself, 30 frames deeper', real(30), 'whole measure()'],
     [
-      'what-if A: event by Object.assign',
-      replica(makeRecord({ stack: true, assign: true }), { resolve: true }),
-      'not {...input, id, startMs}; resolved',
-    ],
-    [
-      'what-if B: stacks for first 3 per statement',
-      replica(makeRecord({ stack: true, firstN: true }), { resolve: true }),
-      'incl. resolving those',
-    ],
-    [
-      'what-if A+B',
+      'what-if: first 3 + event by Object.assign',
       replica(makeRecord({ stack: true, firstN: true, assign: true }), { resolve: true }),
-      'incl. resolving',
+      'not { ...input, id, startMs }; resolved',
     ],
     [
-      'what-if A+B, 30 frames deeper',
+      '  same, 30 frames deeper',
       replica(makeRecord({ stack: true, firstN: true, assign: true }), { resolve: true, depth: 30 }),
-      'incl. resolving',
+      '',
     ],
     [
-      'what-if A, no stack at all',
+      'what-if: Object.assign, no stack at all',
       replica(makeRecord({ stack: false, assign: true })),
       'the floor of this event shape',
+    ],
+    [
+      'what-if: first 3 + event as a class',
+      replica(makeRecord({ stack: true, firstN: true, klass: true }), { resolve: true }),
+      'its own handle, end() on the prototype; resolved',
+    ],
+    [
+      'what-if: class event, no stack at all',
+      replica(makeRecord({ stack: false, klass: true })),
+      'the floor of a per-query event',
     ],
   ];
   // "loop only" and "whole measure()" of headroom come from the same runs.

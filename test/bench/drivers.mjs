@@ -1,30 +1,41 @@
 // headroom bench: what instrumenting a database driver costs per query, next to no
 // instrumentation and next to OpenTelemetry, and what scope propagation costs per await.
 //
-//   npm run build && node test/bench/drivers.mjs          # every part (about 3–4 minutes)
+//   npm run build && node test/bench/drivers.mjs          # every part (about 2.5–3.5 minutes)
 //   node test/bench/drivers.mjs sqlite                    # one part (or several): sqlite | pg | scope | breakdown
 //   HEADROOM_PG_URL=postgresql://… node test/bench/drivers.mjs pg   # also the system PostgreSQL
+//
+// Knobs (environment): DRIVERS_SQLITE_N (200000), DRIVERS_SQLITE_ROUNDS (5), DRIVERS_SQLITE_PAIRS
+// (16), DRIVERS_PG_SECONDS (35 per server), DRIVERS_PG_GENERATIONS (5), DRIVERS_PG_SERVERS
+// (pglite,system), DRIVERS_PG_VARIANTS (plain,control,fresh,idle,recording,otel; also: als),
+// DRIVERS_AWAITS (1e6), DRIVERS_SCOPE_ROUNDS (5), DRIVERS_BREAKDOWN_N / _ROUNDS.
 //
 // 1. sqlite: better-sqlite3 point selects (`SELECT * FROM t WHERE id = ?`, 10,000 rows, prepared
 //    once, `.get(i)` in a loop): (a) uninstrumented, (b) instrumented and idle, (c) instrumented
 //    and recording inside `measure(fn, { metrics: [] })`. One child process; the variants take
 //    turns in rotating order, round after round, and each round's ratios are taken against the
-//    same round's (a), so machine noise hits every variant alike. Median of rounds.
+//    same round's (a), so machine noise hits every variant alike; then extra rounds of (a)(b)
+//    alone. Median of per-round ratios with a 95% CI, in wall and in process CPU time.
 // 2. pg: `await client.query('SELECT $1::int', [i])` in a sequential loop against PGlite (in this
 //    process, over its loopback socket server) and, when HEADROOM_PG_URL is set, the system
-//    PostgreSQL. Each variant runs in a child process of its own, because patching state cannot
+//    PostgreSQL. Each variant runs in a worker process of its own, because patching state cannot
 //    be undone (OpenTelemetry patches pg through require-in-the-middle, before pg is loaded; an
-//    AsyncLocalStorage stays enabled once used): plain, headroom installed but never measured,
-//    headroom installed and idle after a measurement, headroom recording, OpenTelemetry
-//    (instrumentation-pg with an in-memory exporter). Rotating order each round; span and event
-//    counts are checked against the number of queries.
+//    AsyncLocalStorage stays enabled once used): (a) plain, (a') plain again as an A/A control,
+//    (b0) headroom installed but never measured, (b) installed and idle after a measurement,
+//    (c) recording, (d) OpenTelemetry (instrumentation-pg, in-memory exporter, a parent span).
+//    The workers run ~100 ms blocks in rotating order, round after round; the whole set of
+//    processes is replaced 5 times (a process has a speed of its own: see pgServer), and ratios
+//    are per generation, then the median over generations. Span and event counts are checked
+//    against the number of queries in every block.
 // 3. scope: 1e6 awaits in a tight async loop: plain, inside `als.run` (AsyncLocalStorage, what
 //    headroom uses), outside any run but with an AsyncLocalStorage enabled, inside cls-hooked's
 //    `ns.run`. One child process per variant and round (cls-hooked's async hook cannot be removed).
 // 4. breakdown: where a recorded query's time goes (test/bench/drivers-breakdown.mjs).
 //
+// Verdicts against the issue's targets (≤ 1.10 better-sqlite3, ≤ 1.03 pg) are "meets" or
+// "MISSES" only when the whole interval is on one side; otherwise "undecided".
 // Prints tables and a closing summary; writes bench-results/drivers.json (gitignored).
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -500,128 +511,163 @@ function startPgWorker(variant, url, warmup) {
   };
 }
 
-const PG_VARIANTS = (process.env.DRIVERS_PG_VARIANTS ?? 'plain,fresh,idle,recording,otel').split(',');
+const PG_VARIANTS = (process.env.DRIVERS_PG_VARIANTS ?? 'plain,control,fresh,idle,recording,otel').split(',');
 const PG_LABELS = {
   plain: '(a) uninstrumented',
   fresh: '(b0) headroom installed, never measured',
   als: '(a+) no headroom, an AsyncLocalStorage enabled',
+  control: "(a') uninstrumented again: A/A control",
   idle: '(b) headroom installed, idle',
   recording: '(c) headroom recording: the loop',
   otel: '(d) OpenTelemetry instrumentation-pg',
 };
 
+/**
+ * One server: `generations` fresh sets of worker processes, one per variant, each set running
+ * rounds of one block per variant (rotating order) for its share of the time. A process has a
+ * persistent speed of its own (an A/A control of two identical uninstrumented workers differed
+ * by up to 19% over a whole run), so a ratio is taken per generation (median of its per-round
+ * ratios) and the result is the median over generations, with their min–max as the interval.
+ */
 async function pgServer(name, url, budgetS) {
-  const workers = PG_VARIANTS.map((v) => startPgWorker(v, url, 300));
-  try {
-    await Promise.all(workers.map((w) => w.ready));
-    // Blocks of about 100 ms of queries, sized from a first plain block.
-    const probe = await workers[0].block(100);
-    const count = Math.max(50, Math.min(2000, Math.round(1e5 / probe.us / 10) * 10));
-    const warmRounds = 2;
-    console.log(
-      `   ${name}: ~${fmtUs(probe.us)}/query → blocks of ${count} queries; rounds of one block per variant (${PG_VARIANTS.length} processes, rotating order) for ~${budgetS} s; first ${warmRounds} rounds discarded`,
-    );
-    const results = [];
-    const started = now();
-    let round = 0;
-    while ((now() - started) / 1000 < budgetS || round < warmRounds + 5) {
-      for (const variant of orderFor(PG_VARIANTS, round)) {
-        const res = await workers[PG_VARIANTS.indexOf(variant)].block(count);
-        if ((variant === 'recording' || variant === 'otel') && res.count !== count) {
-          throw new Error(`${name} ${variant}: counted ${res.count} queries, ran ${count}`);
-        }
-        if (round >= warmRounds) results.push({ round, variant, ...res });
+  const generations = Number(process.env.DRIVERS_PG_GENERATIONS ?? 5);
+  const warmRounds = 1;
+  const results = [];
+  const totals = [];
+  let count;
+  let rounds = 0;
+  const started = now();
+  for (let gen = 0; gen < generations; gen++) {
+    const workers = PG_VARIANTS.map((v) => startPgWorker(v, url, 300));
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      if (count === undefined) {
+        // Blocks of about 100 ms of queries, sized from a first plain block.
+        const probe = await workers[PG_VARIANTS.indexOf('plain')].block(100);
+        count = Math.max(50, Math.min(2000, Math.round(1e5 / probe.us / 10) * 10));
+        console.log(
+          `   ${name}: ~${fmtUs(probe.us)}/query → blocks of ${count} queries; ${generations} generations of ${PG_VARIANTS.length} worker processes (one per variant), ` +
+            `each running rounds of one block per variant in rotating order for ~${(budgetS / generations).toFixed(0)} s; first ${warmRounds} round of each discarded`,
+        );
       }
-      round++;
-      if (round % 10 === 0) process.stderr.write(`  ${name}: ${round} rounds\n`);
+      const genEnd = started + ((gen + 1) * budgetS * 1000) / generations;
+      let round = 0;
+      while (now() < genEnd || round < warmRounds + 3) {
+        for (const variant of orderFor(PG_VARIANTS, round)) {
+          const res = await workers[PG_VARIANTS.indexOf(variant)].block(count);
+          if ((variant === 'recording' || variant === 'otel') && res.count !== count) {
+            throw new Error(`${name} ${variant}: counted ${res.count} queries, ran ${count}`);
+          }
+          if (round >= warmRounds) results.push({ gen, round: `${gen}.${round}`, variant, ...res });
+        }
+        round++;
+      }
+      rounds += round - warmRounds;
+      totals.push(await Promise.all(workers.map((w) => w.exit())));
+      process.stderr.write(`  ${name}: generation ${gen + 1}/${generations}, ${round} rounds\n`);
+    } finally {
+      for (const w of workers) w.kill();
     }
-    const totals = await Promise.all(workers.map((w) => w.exit()));
-    const rounds = round - warmRounds;
-    const by = (v) => results.filter((x) => x.variant === v);
-    const rowsData = {};
-    const rows = [];
-    const plainWall = median(by('plain').map((x) => x.us));
-    const addRow = (label, v, key, baseKey, check) => {
-      const wall = pairedRatios(results, v, key, baseKey);
-      const lat = pairedRatios(results, v, 'medianUs', 'medianUs');
-      const plain = v === 'plain';
-      const diff = (k, bk) =>
-        by(v).map((x) => x[k] - results.find((y) => y.round === x.round && y.variant === 'plain')[bk]);
-      const added = median(diff(key, baseKey));
-      const addedCpu = median(diff(key === 'us' ? 'cpuUs' : 'totalCpuUs', 'cpuUs'));
-      // The loop is sequential: client CPU added per query adds to every query's latency.
-      const cpuRatio = 1 + addedCpu / plainWall;
-      const looping = key === 'us';
-      rows.push([
-        label,
-        fmtUs(median(by(v).map((x) => x[key]))),
-        plain ? '1.000×' : fmtX(median(wall)),
-        plain ? '' : fmtCI(wall),
-        plain ? '' : fmtUs(added),
-        looping ? `${fmtUs(median(by(v).map((x) => x.medianUs)))} ${plain ? '' : fmtX(median(lat))}` : '',
-        `${fmtUs(median(by(v).map((x) => x[looping ? 'cpuUs' : 'totalCpuUs'])))}${plain ? '' : ` +${fmtUs(addedCpu)}`}`,
-        plain ? '' : fmtX(cpuRatio),
-        check ?? '',
-      ]);
-      return {
-        ratio: median(wall),
-        ratioCI: medianCI(wall),
-        verdict: verdict(wall, TARGET_PG),
-        latencyRatio: median(lat),
-        addedUs: added,
-        addedCpuUs: addedCpu,
-        cpuRatio,
-      };
-    };
-    for (const v of PG_VARIANTS) {
-      const counted = v === 'recording' || v === 'otel';
-      rowsData[v] = addRow(
-        PG_LABELS[v],
-        v,
-        'us',
-        'us',
-        counted ? `${by(v).every((x) => x.count === count) ? '✓' : '✗'} ${count}/block` : '',
-      );
-    }
-    if (PG_VARIANTS.includes('recording')) {
-      rowsData.recordingTotal = addRow(
-        '(c) headroom recording: whole measure()',
-        'recording',
-        'totalUs',
-        'us',
-        'incl. call sites',
-      );
-    }
-    console.log(
-      table(
-        `pg → ${name}: \`await client.query('SELECT $1::int', [i])\`, ${rounds} rounds × ${count} queries per variant. Per query: mean wall time (median of blocks); ratio = median of per-round ratios vs (a), with its 95% CI; ratio from CPU = 1 + client CPU added per query / (a)'s wall time`,
-        [
-          'variant',
-          'wall',
-          'ratio',
-          '95% CI',
-          'added',
-          'median latency',
-          'client CPU',
-          'ratio from CPU',
-          'counted',
-        ],
-        rows,
-      ),
-    );
-    const summary = { count, rounds, plainUs: median(by('plain').map((x) => x.us)) };
-    for (const v of PG_VARIANTS.slice(1)) Object.assign(summary, prefixKeys(v, rowsData[v]));
-    if (rowsData.recordingTotal)
-      Object.assign(summary, prefixKeys('recordingTotal', rowsData.recordingTotal));
-    summary.countsOk =
-      by('recording').every((x) => x.count === count) && by('otel').every((x) => x.count === count);
-    summary.otelSpans = totals[PG_VARIANTS.indexOf('otel')]?.spans;
-    summary.otelSpanName = by('otel')[0]?.spanName;
-    summary.callSite = by('recording')[0]?.callSite;
-    return { name, count, results, summary };
-  } finally {
-    for (const w of workers) w.kill();
   }
+
+  const by = (v, list = results) => list.filter((x) => x.variant === v);
+  const plainWall = median(by('plain').map((x) => x.us));
+  /** Per generation: the median of its per-round ratios (or differences) of `v` against (a). */
+  const perGen = (v, f) =>
+    [...Array(generations).keys()].map((g) => {
+      const list = results.filter((x) => x.gen === g);
+      return median(
+        by(v, list).map((x) =>
+          f(
+            x,
+            list.find((y) => y.round === x.round && y.variant === 'plain'),
+          ),
+        ),
+      );
+    });
+  const rowsData = {};
+  const rows = [];
+  const addRow = (label, v, key, check) => {
+    const plain = v === 'plain';
+    const looping = key === 'us';
+    const cpuKey = looping ? 'cpuUs' : 'totalCpuUs';
+    const wall = perGen(v, (x, a) => x[key] / a.us);
+    const lat = perGen(v, (x, a) => x.medianUs / a.medianUs);
+    const added = perGen(v, (x, a) => x[key] - a.us);
+    const addedCpu = perGen(v, (x, a) => x[cpuKey] - a.cpuUs);
+    // The loop is sequential: client CPU added per query adds to every query's latency.
+    const cpuRatios = addedCpu.map((d) => 1 + d / plainWall);
+    const [lo, hi] = medianCI(wall);
+    rows.push([
+      label,
+      fmtUs(median(by(v).map((x) => x[key]))),
+      plain ? '1.000×' : fmtX(median(wall)),
+      plain ? '' : `${fmtX(lo)}–${fmtX(hi)}`,
+      plain ? '' : fmtUs(median(added)),
+      looping ? `${fmtUs(median(by(v).map((x) => x.medianUs)))} ${plain ? '' : fmtX(median(lat))}` : '',
+      `${fmtUs(median(by(v).map((x) => x[cpuKey])))}${plain ? '' : ` ${median(addedCpu) >= 0 ? '+' : ''}${fmtUs(median(addedCpu))}`}`,
+      plain ? '' : `${fmtX(median(cpuRatios))} ${fmtCI(cpuRatios)}`,
+      check ?? '',
+    ]);
+    return {
+      ratio: median(wall),
+      ratioCI: [lo, hi],
+      ratioPerGeneration: wall,
+      verdict: verdict(wall, TARGET_PG),
+      latencyRatio: median(lat),
+      addedUs: median(added),
+      addedCpuUs: median(addedCpu),
+      cpuRatio: median(cpuRatios),
+      cpuRatioCI: medianCI(cpuRatios),
+    };
+  };
+  for (const v of PG_VARIANTS) {
+    const counted = v === 'recording' || v === 'otel';
+    rowsData[v] = addRow(
+      PG_LABELS[v],
+      v,
+      'us',
+      counted ? `${by(v).every((x) => x.count === count) ? '✓' : '✗'} ${count}/block` : '',
+    );
+  }
+  if (PG_VARIANTS.includes('recording')) {
+    rowsData.recordingTotal = addRow(
+      '(c) headroom recording: whole measure()',
+      'recording',
+      'totalUs',
+      'incl. call sites',
+    );
+  }
+  console.log(
+    table(
+      `pg → ${name}: \`await client.query('SELECT $1::int', [i])\`, ${rounds} rounds × ${count} queries per variant in ${generations} generations of processes. ` +
+        "Per query: mean wall time (median of blocks); ratio = median over generations of each one's median per-round ratio vs (a), " +
+        "interval = min–max over generations; ratio from CPU = 1 + client CPU added per query / (a)'s wall time",
+      [
+        'variant',
+        'wall',
+        'ratio',
+        'generations',
+        'added',
+        'median latency',
+        'client CPU',
+        'ratio from CPU',
+        'counted',
+      ],
+      rows,
+    ),
+  );
+  const summary = { count, rounds, generations, plainUs: plainWall };
+  for (const v of PG_VARIANTS.filter((x) => x !== 'plain'))
+    Object.assign(summary, prefixKeys(v, rowsData[v]));
+  if (rowsData.recordingTotal) Object.assign(summary, prefixKeys('recordingTotal', rowsData.recordingTotal));
+  summary.countsOk =
+    by('recording').every((x) => x.count === count) && by('otel').every((x) => x.count === count);
+  const otelIndex = PG_VARIANTS.indexOf('otel');
+  if (otelIndex >= 0) summary.otelSpans = totals.reduce((sum, t) => sum + (t[otelIndex]?.spans ?? 0), 0);
+  summary.otelSpanName = by('otel')[0]?.spanName;
+  summary.callSite = by('recording')[0]?.callSite;
+  return { name, count, results, summary };
 }
 
 function prefixKeys(prefix, obj) {
@@ -824,6 +870,13 @@ async function main() {
     cpuModel: os.cpus()[0]?.model,
     loadavgBefore: os.loadavg(),
     started: new Date().toISOString(),
+    commit: (() => {
+      try {
+        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+      } catch {
+        return undefined;
+      }
+    })(),
     targets: { sqlite: TARGET_SQLITE, pg: TARGET_PG },
     versions: Object.fromEntries(
       [
@@ -843,7 +896,7 @@ async function main() {
     ),
   };
   console.log(
-    `headroom driver overhead — Node ${process.version}, ${report.cpus} CPUs, load average ${report.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`,
+    `headroom driver overhead (commit ${report.commit}) — Node ${process.version}, ${report.cpus} CPUs, load average ${report.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`,
   );
   const results = {};
   const errors = [];
@@ -905,11 +958,13 @@ async function main() {
   if (results.breakdown) {
     const r = Object.fromEntries(results.breakdown.rows.map((x) => [x.label, x.us]));
     const base = r['native .get(), no wrapper'];
+    const now3 = r['headroom itself (whole measure())'];
+    const assign = r['what-if: first 3 + event by Object.assign'];
+    const klass = r['what-if: first 3 + event as a class'];
     lines.push(
-      `a recorded better-sqlite3 query (CPU, native ${fmtUs(base)}): event object +${fmtUs(r['+ event recorded, no stack'] - r['+ wrapper, idle (no scope)'])}, ` +
-        `stack capture +${fmtUs(r['+ stack captured (limit 40)'] - r['+ event recorded, no stack'])}, ` +
-        `call-site resolution +${fmtUs(r['+ call sites resolved'] - r['+ stack captured (limit 40)'])}; ` +
-        `with the event built by Object.assign and stacks for the first 3 executions per statement: ${fmtUs(r['what-if A+B'])} (${fmtX(r['what-if A+B'] / base)}).`,
+      `a recorded better-sqlite3 query, CPU (native ${fmtUs(base)}): the event object +${fmtUs(r['+ event recorded, no stack'] - r['+ wrapper, idle (no scope)'])}, ` +
+        `a stack per query +${fmtUs(r['+ stack captured every query'] - r['+ event recorded, no stack'])} and its resolution +${fmtUs(r['+ call sites resolved'] - r['+ stack captured every query'])}; ` +
+        `headroom as built now ${fmtUs(now3)} (${fmtX(now3 / base)}); with the event built by Object.assign ${fmtUs(assign)} (${fmtX(assign / base)}), as a class instance that is its own handle ${fmtUs(klass)} (${fmtX(klass / base)}).`,
     );
   }
   for (const e of errors) lines.push(`FAILED ${e.split('\n')[0]}`);
