@@ -77,11 +77,12 @@ describe('POST /checkout', () => {
 
   it('contract: fast, light on the event loop and the heap', async () => {
     await expect(postCheckout(cart(1, 3))).toStayWithin({
-      // ~5 ms a call on an idle machine, msw and Express included.
+      // 5-30 ms a call here (a shared 2-core machine), msw and Express included.
       duration: '100ms',
-      eventLoopBlock: '50ms',
-      // ~1 MB per call (a cold first call: ~2 MB); msw's interception allocates most of it.
-      allocated: '8MB',
+      // 8-40 ms here: see orders.test.ts.
+      eventLoopBlock: '100ms',
+      // 1.2-1.5 MB per call: the app's work, and the client's and the app's fetches.
+      allocated: '4MB',
     });
   });
 });

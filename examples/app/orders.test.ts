@@ -58,13 +58,15 @@ describe('GET /users/:id/orders', () => {
 
   it('contract: fast, and light on the event loop and the heap', async () => {
     await expect(getOrders(shop, 3)).toStayWithin({
-      // ~1 ms a call on an idle machine. Time is judged statistically (headroom samples until
-      // the verdict is certain at 99%), and the limit leaves room for a loaded CI machine.
+      // 1-6 ms a call here (a shared 2-core machine). Time is judged statistically: headroom
+      // samples until the verdict is certain at 99%. The limits leave room for a loaded CI runner.
       duration: '50ms',
       cpu: '50ms',
-      // ~1-3 ms on an idle machine; a shared CI runner preempts the process now and then.
-      eventLoopBlock: '50ms',
-      // ~300 kB per call, the client's fetch and Express included.
+      // The longest stretch the event loop was blocked, process-wide: 10-40 ms here, mostly the
+      // OS preempting the process on a busy machine and GC; a loaded runner sees more.
+      eventLoopBlock: '100ms',
+      // 0.2-0.7 MB per call (the first, cold call is the largest), the client's fetch and Express
+      // included. Bytes allocated barely depend on the machine: the limit can stay close.
       allocated: '2MB',
     });
   });
