@@ -24,7 +24,12 @@ declare const require: NodeRequire | undefined;
  * own module registry (so the instance patched is the one the tests get).
  */
 function loadFromProject(name: string, root: string): unknown {
-  if (typeof require === 'function') return require(require.resolve(name, { paths: [root] }));
+  // The CommonJS build has the module's own `require` (jest's, under jest). In the ESM build the
+  // bundler leaves a stand-in named `require` without `resolve`: use Node's loader there, whose
+  // cache the ESM imports of these CommonJS drivers share.
+  if (typeof require === 'function' && typeof require.resolve === 'function') {
+    return require(require.resolve(name, { paths: [root] }));
+  }
   return createRequire(join(root, 'package.json'))(name);
 }
 
