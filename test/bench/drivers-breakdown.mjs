@@ -15,11 +15,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const now = () => performance.now();
+/** The built package: the snapshot of dist/ that drivers.mjs took for this run. */
+const distUrl = (file) => pathToFileURL(join(process.env.DRIVERS_DIST ?? join(root, 'dist'), file)).href;
 /** Process CPU time in ms: unlike wall time, it leaves out the time other processes held the core. */
 const cpuNow = () => {
   const u = process.cpuUsage();
@@ -155,8 +157,8 @@ export async function breakdown() {
   const n = Number(process.env.DRIVERS_BREAKDOWN_N ?? 20_000);
   const rounds = Number(process.env.DRIVERS_BREAKDOWN_ROUNDS ?? 5);
   const Database = require('better-sqlite3');
-  const { measure } = await import('../../dist/index.js');
-  const { instrument, uninstrument } = await import('../../dist/better-sqlite3.js');
+  const { measure } = await import(distUrl('index.js'));
+  const { instrument, uninstrument } = await import(distUrl('better-sqlite3.js'));
   const db = new Database(':memory:');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)');
   const insert = db.prepare('INSERT INTO t (id, name, score) VALUES (?, ?, ?)');

@@ -36,18 +36,44 @@
 // "MISSES" only when the whole interval is on one side; otherwise "undecided".
 // Prints tables and a closing summary; writes bench-results/drivers.json (gitignored).
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const self = fileURLToPath(import.meta.url);
 const require = createRequire(join(root, 'package.json'));
 const now = () => performance.now();
+
+/**
+ * The built package the children load: a snapshot of dist/ taken when the run starts (others
+ * rebuild dist/ while a bench runs, and tsup empties it first: a worker started then failed to
+ * import it). Inside the repo, so that packages still resolve from its node_modules.
+ */
+const distDir = process.env.DRIVERS_DIST ?? join(root, 'dist');
+const distUrl = (file) => pathToFileURL(join(distDir, file)).href;
+const ENTRIES = ['index.js', 'pg.js', 'better-sqlite3.js'];
+
+async function snapshotDist() {
+  const target = join(root, 'bench-results', `.drivers-dist-${process.pid}`, 'dist');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const source = join(root, 'dist');
+    if (ENTRIES.every((f) => existsSync(join(source, f)))) {
+      rmSync(dirname(target), { recursive: true, force: true });
+      cpSync(source, target, { recursive: true });
+      if (ENTRIES.every((f) => existsSync(join(target, f)))) {
+        process.env.DRIVERS_DIST = target;
+        return { path: target, builtAt: statSync(join(source, 'index.js')).mtime.toISOString() };
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a build in progress
+  }
+  throw new Error('dist/ is missing or incomplete: run `npm run build` first');
+}
 
 // Targets from the issue: instrumented better-sqlite3 ≤ 1.10× uninstrumented; pg over loopback ≤ 1.03×.
 const TARGET_SQLITE = 1.1;
@@ -158,8 +184,8 @@ function runChild(args, { timeoutMs = 120_000, nodeArgs = [], env = {} } = {}) {
 
 async function sqliteChild(n, rounds, extraPairs, warmup) {
   const Database = require('better-sqlite3');
-  const { measure } = await import('../../dist/index.js');
-  const { instrument, uninstrument } = await import('../../dist/better-sqlite3.js');
+  const { measure } = await import(distUrl('index.js'));
+  const { instrument, uninstrument } = await import(distUrl('better-sqlite3.js'));
   const db = new Database(':memory:');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)');
   const insert = db.prepare('INSERT INTO t (id, name, score) VALUES (?, ?, ?)');
@@ -358,7 +384,7 @@ async function pgWorker(variant, url, warmup) {
     throw new Error('OpenTelemetry did not patch pg.Client.prototype.query');
   let headroom;
   if (variant === 'fresh' || variant === 'idle' || variant === 'recording') {
-    headroom = { ...(await import('../../dist/index.js')), ...(await import('../../dist/pg.js')) };
+    headroom = { ...(await import(distUrl('index.js'))), ...(await import(distUrl('pg.js'))) };
     if (!headroom.instrument(pg)) throw new Error('headroom did not instrument pg');
     // As in a test suite after its first contract: AsyncLocalStorage is enabled from now on.
     if (variant !== 'fresh') await headroom.measure(() => {}, { metrics: [] });
@@ -898,6 +924,9 @@ async function main() {
   console.log(
     `headroom driver overhead (commit ${report.commit}) — Node ${process.version}, ${report.cpus} CPUs, load average ${report.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}`,
   );
+  const snapshot = await snapshotDist();
+  report.dist = { builtAt: snapshot.builtAt };
+  process.on('exit', () => rmSync(dirname(snapshot.path), { recursive: true, force: true }));
   const results = {};
   const errors = [];
   for (const part of selected) {
