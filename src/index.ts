@@ -12,6 +12,7 @@ export { instrumentHttp, uninstrumentHttp } from './instrument/http.js';
 export type { MatcherContext, MatcherResult } from './matchers/context.js';
 export { matchers } from './matchers/index.js';
 export { type ContractResult, onResult } from './matchers/results.js';
+export type { FasterOptions } from './matchers/to-be-faster-than.js';
 export { isMeasurement } from './matchers/to-stay-within.js';
 export { measure } from './measure/measure.js';
 export { type EventHandle, isRecording, record } from './measure/recorder.js';

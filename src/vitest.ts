@@ -7,6 +7,7 @@ import { afterEach, expect } from 'vitest';
 import { autoInstrument } from './instrument/auto.js';
 import { assertSettled } from './matchers/context.js';
 import { matchers } from './matchers/index.js';
+import type { FasterOptions } from './matchers/to-be-faster-than.js';
 import { runtime } from './measure/scope.js';
 import type { Budget, MeasureOptions } from './types.js';
 
@@ -22,5 +23,11 @@ declare module 'vitest' {
      * @example await expect(() => orders.list(userId)).toStayWithin({ queries: 2, duration: '20ms' })
      */
     toStayWithin(budget: Budget, options?: MeasureOptions): Promise<void>;
+    /**
+     * Measures this function and `other` interleaved, and checks it is `by` times faster (or
+     * leaner, with `metric: 'allocated'`), with a confidence interval on the ratio. Await it.
+     * @example await expect(() => fastPath(input)).toBeFasterThan(() => slowPath(input), { by: 2 })
+     */
+    toBeFasterThan(other: () => unknown, options?: FasterOptions): Promise<void>;
   }
 }
