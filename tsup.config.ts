@@ -13,6 +13,7 @@ export default defineConfig({
     sequelize: 'integrations/sequelize/index.ts',
     msw: 'integrations/msw/index.ts',
     'node-sqlite': 'integrations/node-sqlite/index.ts',
+    'fast-check': 'integrations/fast-check/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -22,5 +23,5 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   treeshake: false,
-  external: ['vitest', '@jest/globals', 'jest'],
+  external: ['vitest', '@jest/globals', 'jest', 'fast-check', 'msw'],
 });

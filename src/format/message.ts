@@ -16,6 +16,8 @@ export interface Explanation {
 
 /** Everything a failure message is built from. */
 export interface MessageInput {
+  /** The first line, when it is not `expect(…).matcher(budget)`. */
+  head?: string;
   matcher: string;
   received: 'fn' | 'measurement';
   isNot: boolean;
@@ -268,7 +270,7 @@ function outsideSection(m: Measurement): string[] {
 export function formatMessage(input: MessageInput): string {
   const { verdicts, measurement: m } = input;
   const not = input.isNot ? '.not' : '';
-  const head = `expect(${input.received})${not}.${input.matcher}(budget)`;
+  const head = input.head ?? `expect(${input.received})${not}.${input.matcher}(budget)`;
   const failed = verdicts.filter((v) => v.status === 'fail').length;
   const undecided = verdicts.filter((v) => v.status === 'inconclusive').length;
   const calls = `${plural(m.calls, 'call')} made`;
