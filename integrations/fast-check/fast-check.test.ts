@@ -58,7 +58,7 @@ describe('perfProperty', () => {
         (e: Error) => e,
       );
     expect(error?.message).toContain('Counterexample: [[0,0]]');
-    expect((error?.cause as Error).message).toMatch(
+    expect((error?.cause as Error | undefined)?.message).toMatch(
       /×2 +SELECT \* FROM lines WHERE order_id = \?[\s\S]*Input: \[0,0\]/,
     );
   });
