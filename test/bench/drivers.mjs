@@ -964,6 +964,9 @@ async function main() {
         : `${label} ${judged(s[`${v}Ratio`], s[`${v}RatioCI`], s[`${v}Verdict`], TARGET_PG)} (from client CPU ${fmtX(s[`${v}CpuRatio`])}); `;
     lines.push(
       `pg → ${s.name} (${fmtUs(s.plainUs)}/query plain, ${s.rounds} rounds): ` +
+        (s.controlRatio === undefined
+          ? ''
+          : `A/A control ${fmtX(s.controlRatio)} [${fmtX(s.controlRatioCI[0])}–${fmtX(s.controlRatioCI[1])}] (the noise floor); `) +
         part('fresh', 'installed, never measured') +
         part('idle', 'installed, idle') +
         part('recording', 'recording') +
