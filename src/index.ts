@@ -13,6 +13,7 @@ export type { MatcherContext, MatcherResult } from './matchers/context.js';
 export { matchers } from './matchers/index.js';
 export { type ContractResult, onResult } from './matchers/results.js';
 export type { FasterOptions } from './matchers/to-be-faster-than.js';
+export { GROWTH_CLASSES, type GrowthClass, type GrowthLimit, type ScaleSpec } from './matchers/to-scale.js';
 export { isMeasurement } from './matchers/to-stay-within.js';
 export { measure } from './measure/measure.js';
 export { type EventHandle, isRecording, record } from './measure/recorder.js';

@@ -8,6 +8,7 @@ import { autoInstrument } from './instrument/auto.js';
 import { assertSettled } from './matchers/context.js';
 import { matchers } from './matchers/index.js';
 import type { FasterOptions } from './matchers/to-be-faster-than.js';
+import type { ScaleSpec } from './matchers/to-scale.js';
 import { runtime } from './measure/scope.js';
 import type { Budget, MeasureOptions } from './types.js';
 
@@ -29,5 +30,13 @@ declare module 'vitest' {
      * @example await expect(() => fastPath(input)).toBeFasterThan(() => slowPath(input), { by: 2 })
      */
     toBeFasterThan(other: () => unknown, options?: FasterOptions): Promise<void>;
+    /**
+     * Measures `fn(input(n))` at each size and checks how queries, requests or allocations grow.
+     * @example await expect((orders) => render(orders)).toScale({ input: (n) => makeOrders(n), queries: 'constant' })
+     */
+    toScale(
+      spec: ScaleSpec<T extends (input: infer I) => unknown ? I : unknown>,
+      options?: MeasureOptions,
+    ): Promise<void>;
   }
 }

@@ -1,0 +1,244 @@
+import { countedQueries } from '../budget/judge.js';
+import { parseOptions } from '../budget/parse.js';
+import { didYouMean, HeadroomError, show } from '../errors.js';
+import { formatBytes } from '../format/units.js';
+import { checkFn, runMeasurement } from '../measure/measure.js';
+import type { MeasureOptions, MetricName } from '../types.js';
+import type { MatcherContext, MatcherResult } from './context.js';
+
+/** Growth classes, from slowest-growing to fastest. */
+export const GROWTH_CLASSES = ['constant', 'logarithmic', 'linear', 'linearithmic', 'quadratic'] as const;
+/** How a metric may grow with input size. */
+export type GrowthClass = (typeof GROWTH_CLASSES)[number];
+
+/** A growth limit: a class, or for counts at most `slope` more per unit of size. */
+export type GrowthLimit = GrowthClass | { slope: number };
+
+/** What `toScale` takes. */
+export interface ScaleSpec<T = unknown> {
+  /** Builds the input of size `n`; `fn(input(n))` is measured at each size. */
+  input: (n: number) => T;
+  /**
+   * The sizes to measure at.
+   * @defaultValue `[1, 2, 4, 8, 16, 32, 64]`
+   */
+  sizes?: number[];
+  /** How queries per call may grow. */
+  queries?: GrowthLimit;
+  /** How requests per call may grow. */
+  requests?: GrowthLimit;
+  /** How JS heap bytes allocated per call may grow. */
+  allocated?: GrowthClass;
+}
+
+const BASIS: Record<GrowthClass, (n: number) => number> = {
+  constant: () => 0,
+  logarithmic: (n) => Math.log2(n),
+  linear: (n) => n,
+  linearithmic: (n) => n * Math.log2(n),
+  quadratic: (n) => n * n,
+};
+
+const METRICS = ['queries', 'requests', 'allocated'] as const;
+type ScaleMetric = (typeof METRICS)[number];
+const SPEC_KEYS = ['input', 'sizes', ...METRICS];
+
+/** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
+function fit(
+  ns: number[],
+  ys: number[],
+  g: (n: number) => number,
+): { a: number; b: number; residual: number } {
+  const xs = ns.map(g);
+  const k = xs.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / k;
+  const my = ys.reduce((s, y) => s + y, 0) / k;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < k; i++) {
+    sxx += ((xs[i] as number) - mx) ** 2;
+    sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+  }
+  const b = sxx === 0 ? 0 : sxy / sxx;
+  const a = my - b * mx;
+  let residual = 0;
+  for (let i = 0; i < k; i++)
+    residual = Math.max(residual, Math.abs((ys[i] as number) - (a + b * (xs[i] as number))));
+  return { a, b, residual };
+}
+
+/**
+ * The slowest-growing class that explains the values: counts must fit exactly (within half a
+ * count); bytes within 5% of their range plus 4 kB (allocation varies a little between calls).
+ */
+export function growthClass(
+  ns: number[],
+  ys: number[],
+  tolerance: number,
+): GrowthClass | 'faster than quadratic' {
+  for (const c of GROWTH_CLASSES) {
+    const f = fit(ns, ys, BASIS[c]);
+    if (f.residual <= tolerance && (c === 'constant' || f.b >= -tolerance)) return c;
+  }
+  return 'faster than quadratic';
+}
+
+function invalid(key: string, value: unknown, fix: string): HeadroomError {
+  return new HeadroomError(
+    'HEADROOM_ERR_INVALID_OPTION',
+    `Failed to read the toScale spec: \`${key}\` is ${show(value)}. Please ${fix}.`,
+  );
+}
+
+function checkSpec(spec: unknown): asserts spec is ScaleSpec {
+  if (spec === null || typeof spec !== 'object')
+    throw invalid('spec', spec, 'pass { input: (n) => …, queries: "linear" }');
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(key)) {
+      const guess = didYouMean(key, SPEC_KEYS);
+      if (key === 'duration' || key === 'cpu' || key === 'concurrency') {
+        throw new HeadroomError(
+          'HEADROOM_ERR_UNKNOWN_KEY',
+          `Failed to read the toScale spec: growth of \`${key}\` is not supported yet (counts and allocated are). ` +
+            'Please judge time with toStayWithin at your largest size, or toBeFasterThan.',
+        );
+      }
+      throw new HeadroomError(
+        'HEADROOM_ERR_UNKNOWN_KEY',
+        `Failed to read the toScale spec: \`${key}\` is not a key headroom knows. ${guess ? `Did you mean \`${guess}\`? ` : ''}` +
+          `Please use one of: ${SPEC_KEYS.join(', ')}.`,
+      );
+    }
+  }
+  const s = spec as ScaleSpec;
+  if (typeof s.input !== 'function')
+    throw invalid('input', s.input, 'give a function building the input of size n');
+  if (s.sizes !== undefined) {
+    if (!Array.isArray(s.sizes) || s.sizes.length < 4 || s.sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw invalid('sizes', s.sizes, 'give at least 4 whole sizes >= 1, such as [1, 2, 4, 8, 16, 32, 64]');
+    }
+  }
+  let named = 0;
+  for (const m of METRICS) {
+    const limit = s[m];
+    if (limit === undefined) continue;
+    named++;
+    const ok =
+      (typeof limit === 'string' && (GROWTH_CLASSES as readonly string[]).includes(limit)) ||
+      (m !== 'allocated' &&
+        typeof limit === 'object' &&
+        limit !== null &&
+        typeof limit.slope === 'number' &&
+        limit.slope >= 0);
+    if (!ok) {
+      throw invalid(
+        m,
+        limit,
+        `use one of ${GROWTH_CLASSES.join(', ')}${m === 'allocated' ? '' : ', or { slope: number }'}`,
+      );
+    }
+  }
+  if (named === 0) {
+    throw new HeadroomError(
+      'HEADROOM_ERR_EMPTY_BUDGET',
+      'Failed to read the toScale spec: it names no metric. Please give at least one of queries, requests, allocated.',
+    );
+  }
+}
+
+function sparkline(values: number[]): string {
+  const bars = '▁▂▃▄▅▆▇█';
+  const max = Math.max(...values);
+  const min = Math.min(...values);
+  return values.map((v) => bars[max === min ? 0 : Math.round(((v - min) / (max - min)) * 7)]).join('');
+}
+
+/**
+ * `await expect(fn).toScale({ input, sizes?, queries?, requests?, allocated? })`: measures
+ * `fn(input(n))` at each size and checks that each named metric grows no faster than its class
+ * (`'constant'`, `'logarithmic'`, `'linear'`, `'linearithmic'`, `'quadratic'`), or for counts, by at
+ * most `{ slope }` per unit of size. Counts are fitted exactly; one call per size (counts are taken
+ * from the first, cold call, as `toStayWithin` does).
+ */
+export async function toScale(
+  this: MatcherContext,
+  received: unknown,
+  spec: ScaleSpec,
+  options?: MeasureOptions,
+): Promise<MatcherResult> {
+  checkFn(received);
+  checkSpec(spec);
+  const fn = received as (input: unknown) => unknown;
+  const opts = parseOptions(options);
+  const sizes = spec.sizes ?? [1, 2, 4, 8, 16, 32, 64];
+  const named = METRICS.filter((m) => spec[m] !== undefined);
+  const metrics = new Set<MetricName>(named.includes('allocated') ? ['allocated'] : []);
+  const values: Record<ScaleMetric, number[]> = { queries: [], requests: [], allocated: [] };
+  let calls = 0;
+  for (const n of sizes) {
+    const input = spec.input(n);
+    const m = await runMeasurement(() => fn(input), { metrics, options: opts });
+    calls += m.calls;
+    values.queries.push(countedQueries(m.events, opts).length);
+    values.requests.push(m.events.filter((e) => e.kind === 'request').length);
+    const alloc = [...m.samples.allocatedBytes].sort((x, y) => x - y);
+    values.allocated.push(alloc[Math.floor((alloc.length - 1) / 2)] ?? 0);
+  }
+  const rows = named.map((metric) => {
+    const ys = values[metric];
+    const limit = spec[metric] as GrowthLimit;
+    const tolerance = metric === 'allocated' ? 0.05 * (Math.max(...ys) - Math.min(...ys)) + 4096 : 0.5;
+    const measured = growthClass(sizes, ys, tolerance);
+    let pass: boolean;
+    let required: string;
+    let found: string;
+    if (typeof limit === 'object') {
+      const slope = fit(sizes, ys, BASIS.linear);
+      const linearFits = measured === 'constant' || measured === 'linear' || measured === 'logarithmic';
+      pass = linearFits && slope.b <= limit.slope + 1e-9;
+      required = `slope ≤ ${limit.slope}`;
+      found = linearFits ? `slope ${Math.round(slope.b * 100) / 100} (${measured})` : measured;
+    } else {
+      const rank = (c: string) => (GROWTH_CLASSES as readonly string[]).indexOf(c);
+      pass = measured !== 'faster than quadratic' && rank(measured) <= rank(limit);
+      required = limit;
+      found = measured;
+    }
+    return { metric, ys, pass, required, found };
+  });
+  const pass = rows.every((r) => r.pass);
+  const isNot = this.isNot ?? false;
+  return {
+    pass,
+    message: () => {
+      const fmt = (metric: ScaleMetric, v: number) => (metric === 'allocated' ? formatBytes(v) : String(v));
+      const failed = rows.filter((r) => !r.pass).length;
+      const lines = [
+        `expect(fn)${isNot ? '.not' : ''}.toScale(spec)`,
+        '',
+        isNot
+          ? `Expected growth beyond the limits, but every metric stayed within them (${calls} calls made).`
+          : failed
+            ? `Grows too fast on ${failed} of ${rows.length} metric${rows.length === 1 ? '' : 's'} (${calls} calls made).`
+            : `Growth held on all ${rows.length} metrics (${calls} calls made).`,
+        '',
+        `    ${'size'.padEnd(12)}${sizes.map((n) => String(n).padStart(9)).join('')}`,
+      ];
+      for (const r of rows) {
+        lines.push(
+          `  ${r.pass ? '✓' : '✗'} ${r.metric.padEnd(12)}${r.ys.map((v) => fmt(r.metric, v).padStart(9)).join('')}   ${sparkline(r.ys)}`,
+        );
+      }
+      lines.push('');
+      for (const r of rows) lines.push(`  ${r.metric}: grows ${r.found}; allowed ${r.required}`);
+      const nPlusOne = rows.find((r) => !r.pass && r.metric === 'queries');
+      if (nPlusOne) {
+        lines.push(
+          '',
+          'Hint: queries that grow with the input are an N+1: load the items in one query (WHERE id IN (…), or a join).',
+        );
+      }
+      return lines.join('\n');
+    },
+  };
+}
