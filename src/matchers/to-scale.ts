@@ -44,7 +44,7 @@ type ScaleMetric = (typeof METRICS)[number];
 const SPEC_KEYS = ['input', 'sizes', ...METRICS];
 
 /** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
-function fit(
+function fitLine(
   ns: number[],
   ys: number[],
   g: (n: number) => number,
@@ -77,7 +77,7 @@ export function growthClass(
   tolerance: number,
 ): GrowthClass | 'faster than quadratic' {
   for (const c of GROWTH_CLASSES) {
-    const f = fit(ns, ys, BASIS[c]);
+    const f = fitLine(ns, ys, BASIS[c]);
     if (f.residual <= tolerance && (c === 'constant' || f.b >= -tolerance)) return c;
   }
   return 'faster than quadratic';
@@ -193,7 +193,7 @@ export async function toScale(
     let required: string;
     let found: string;
     if (typeof limit === 'object') {
-      const slope = fit(sizes, ys, BASIS.linear);
+      const slope = fitLine(sizes, ys, BASIS.linear);
       const linearFits = measured === 'constant' || measured === 'linear' || measured === 'logarithmic';
       pass = linearFits && slope.b <= limit.slope + 1e-9;
       required = `slope ≤ ${limit.slope}`;

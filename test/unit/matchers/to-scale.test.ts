@@ -1,0 +1,136 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { growthClass } from '../../../src/matchers/to-scale.js';
+
+const db = new Database(':memory:');
+db.exec('CREATE TABLE lines (invoice_id INTEGER, cents INTEGER)');
+for (let i = 0; i < 200; i++) db.prepare('INSERT INTO lines VALUES (?, ?)').run(i % 64, i);
+
+type Invoice = { id: number };
+const invoices = (n: number): Invoice[] => Array.from({ length: n }, (_, id) => ({ id }));
+
+/** One query per invoice: an N+1. */
+const renderOneByOne = (list: Invoice[]) =>
+  list.map((inv) => db.prepare('SELECT * FROM lines WHERE invoice_id = ?').all(inv.id));
+/** One query for all of them. */
+const renderBatched = (list: Invoice[]) =>
+  db
+    .prepare(`SELECT * FROM lines WHERE invoice_id IN (${list.map(() => '?').join(',')})`)
+    .all(...list.map((i) => i.id));
+
+async function messageOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected toScale to fail');
+}
+
+describe('toScale', () => {
+  it('reports an N+1 as linear against constant, exactly, and passes the batched loader', async () => {
+    await expect(renderBatched).toScale({ input: invoices, queries: 'constant' });
+    for (let run = 0; run < 5; run++) {
+      const message = await messageOf(
+        expect(renderOneByOne).toScale({ input: invoices, queries: 'constant' }),
+      );
+      expect(message).toMatchInlineSnapshot(`
+        "expect(fn).toScale(spec)
+
+        Grows too fast on 1 of 1 metric (7 calls made).
+
+            size                1        2        4        8       16       32       64
+          ✗ queries             1        2        4        8       16       32       64   ▁▁▁▂▃▄█
+
+          queries: grows linear; allowed constant
+
+        Hint: queries that grow with the input are an N+1: load the items in one query (WHERE id IN (…), or a join)."
+      `);
+    }
+    await expect(renderOneByOne).toScale({ input: invoices, queries: 'linear' });
+  });
+
+  it('takes a slope, in the spirit of n_plus_one_control', async () => {
+    const withHeader = (list: Invoice[]) => {
+      db.prepare('SELECT 1 AS header').get();
+      return renderOneByOne(list);
+    };
+    await expect(withHeader).toScale({ input: invoices, queries: { slope: 1 } });
+    const doubled = (list: Invoice[]) => [renderOneByOne(list), renderOneByOne(list)];
+    const message = await messageOf(expect(doubled).toScale({ input: invoices, queries: { slope: 1 } }));
+    expect(message).toContain('queries: grows slope 2 (linear); allowed slope ≤ 1');
+  });
+
+  it('fits allocation growth: a quadratic de-duplication is caught against linear', async () => {
+    const dedupeQuadratic = (xs: number[]) => xs.filter((x, i) => xs.slice(0, i).indexOf(x) === -1);
+    const dedupeLinear = (xs: number[]) => [...new Set(xs)];
+    const input = (n: number) => Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : i));
+    const sizes = [64, 128, 256, 512, 1024, 2048];
+    await expect(dedupeLinear).toScale({ input, sizes, allocated: 'linear' });
+    const message = await messageOf(expect(dedupeQuadratic).toScale({ input, sizes, allocated: 'linear' }));
+    expect(message).toMatch(/allocated: grows (quadratic|faster than quadratic); allowed linear/);
+  });
+
+  it('classifies exact growth', () => {
+    const ns = [1, 2, 4, 8, 16, 32, 64];
+    expect(
+      growthClass(
+        ns,
+        ns.map(() => 3),
+        0.5,
+      ),
+    ).toBe('constant');
+    expect(
+      growthClass(
+        ns,
+        ns.map((n) => Math.log2(n) + 1),
+        0.5,
+      ),
+    ).toBe('logarithmic');
+    expect(
+      growthClass(
+        ns,
+        ns.map((n) => 2 * n + 1),
+        0.5,
+      ),
+    ).toBe('linear');
+    expect(
+      growthClass(
+        ns,
+        ns.map((n) => n * Math.log2(n)),
+        0.5,
+      ),
+    ).toBe('linearithmic');
+    expect(
+      growthClass(
+        ns,
+        ns.map((n) => n * n),
+        0.5,
+      ),
+    ).toBe('quadratic');
+    expect(
+      growthClass(
+        ns,
+        ns.map((n) => 2 ** n),
+        0.5,
+      ),
+    ).toBe('faster than quadratic');
+  });
+
+  it('rejects a spec it cannot judge, naming what is not there yet', async () => {
+    await expect(
+      expect(renderBatched).toScale({ input: invoices, querys: 'constant' } as never),
+    ).rejects.toThrow(/Did you mean `queries`\?/);
+    await expect(
+      expect(renderBatched).toScale({ input: invoices, duration: 'linear' } as never),
+    ).rejects.toThrow(/growth of `duration` is not supported yet/);
+    await expect(
+      expect(renderBatched).toScale({ input: invoices, queries: 'cubic' } as never),
+    ).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_INVALID_OPTION',
+    });
+    await expect(expect(renderBatched).toScale({ input: invoices } as never)).rejects.toMatchObject({
+      code: 'HEADROOM_ERR_EMPTY_BUDGET',
+    });
+  });
+});
