@@ -90,3 +90,10 @@ test('the jest.Matchers namespace has the matcher too', async () => {
   // @ts-expect-error: a misspelt key
   await legacy.toStayWithin({ querys: 1 });
 });
+
+export async function comparisonsAndGrowth(): Promise<void> {
+  await expect(() => 1).toBeFasterThan(() => 2, { by: 2 });
+  await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'constant' });
+  // @ts-expect-error: 'cubic' is not a growth class
+  await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'cubic' });
+}

@@ -85,3 +85,22 @@ test('the matcher is on every `expect(value)`', () => {
   expectTypeOf<ReturnType<typeof expect<number>>>().toHaveProperty('toStayWithin');
   expectTypeOf(expect.soft(() => 1).toStayWithin).returns.toEqualTypeOf<Promise<void>>();
 });
+
+test('toBeFasterThan and toScale are typed, with the input type taken from the function', async () => {
+  await expect(() => listOrders(1)).toBeFasterThan(() => listOrders(2), { by: 1.5, metric: 'cpu' });
+  // @ts-expect-error: 'queries' is not a metric toBeFasterThan compares
+  await expect(() => listOrders(1)).toBeFasterThan(() => listOrders(2), { metric: 'queries' });
+  await expect((ids: number[]) => ids.map(listOrders)).toScale({
+    input: (n) => Array.from({ length: n }, (_, i) => i),
+    queries: 'linear',
+  });
+  await expect((ids: number[]) => ids.length).toScale({
+    input: (n) => [n],
+    queries: { slope: 1 },
+    allocated: 'constant',
+  });
+  // @ts-expect-error: the input must be what the function takes
+  await expect((ids: number[]) => ids.length).toScale({ input: (n: number) => String(n), queries: 'linear' });
+  // @ts-expect-error: 'cubic' is not a growth class
+  await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'cubic' });
+});
