@@ -1,9 +1,10 @@
 import { countedQueries } from '../budget/judge.js';
 import { parseOptions } from '../budget/parse.js';
 import { didYouMean, HeadroomError, show } from '../errors.js';
-import { formatBytes } from '../format/units.js';
+import { formatBytes, formatMs } from '../format/units.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
-import type { MeasureOptions, MetricName } from '../types.js';
+import { quantile, theilSenSlope } from '../stats/quantiles.js';
+import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
 
 /** Growth classes, from slowest-growing to fastest. */
@@ -29,7 +30,24 @@ export interface ScaleSpec<T = unknown> {
   requests?: GrowthLimit;
   /** How JS heap bytes allocated per call may grow. */
   allocated?: GrowthClass;
+  /** How wall time per call may grow (judged on the log-log slope, with a confidence interval). */
+  duration?: GrowthClass;
+  /** How CPU time per call may grow (same method as `duration`). */
+  cpu?: GrowthClass;
 }
+
+/**
+ * The steepest log-log slope (time ∝ n^k) each class allows. Over the default sizes (16 to 4096)
+ * n·log n has a slope of about 1.2 and log n about 0.2, so time cannot tell linear from
+ * linearithmic, nor constant from logarithmic: those pairs share a band.
+ */
+export const TIME_EXPONENT: Record<GrowthClass, number> = {
+  constant: 0.4,
+  logarithmic: 0.4,
+  linear: 1.5,
+  linearithmic: 1.5,
+  quadratic: 2.5,
+};
 
 const BASIS: Record<GrowthClass, (n: number) => number> = {
   constant: () => 0,
@@ -40,8 +58,10 @@ const BASIS: Record<GrowthClass, (n: number) => number> = {
 };
 
 const METRICS = ['queries', 'requests', 'allocated'] as const;
+const TIME_METRICS = ['duration', 'cpu'] as const;
 type ScaleMetric = (typeof METRICS)[number];
-const SPEC_KEYS = ['input', 'sizes', ...METRICS];
+type TimeMetric = (typeof TIME_METRICS)[number];
+const SPEC_KEYS = ['input', 'sizes', ...METRICS, ...TIME_METRICS];
 
 /** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
 function fitLine(
@@ -96,11 +116,11 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) {
       const guess = didYouMean(key, SPEC_KEYS);
-      if (key === 'duration' || key === 'cpu' || key === 'concurrency') {
+      if (key === 'concurrency') {
         throw new HeadroomError(
           'HEADROOM_ERR_UNKNOWN_KEY',
-          `Failed to read the toScale spec: growth of \`${key}\` is not supported yet (counts and allocated are). ` +
-            'Please judge time with toStayWithin at your largest size, or toBeFasterThan.',
+          'Failed to read the toScale spec: growth over `concurrency` is not supported yet (input size is). ' +
+            'Please judge concurrent calls with toStayWithin({ duration }) on Promise.all of them for now.',
         );
       }
       throw new HeadroomError(
@@ -119,6 +139,14 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
     }
   }
   let named = 0;
+  for (const m of TIME_METRICS) {
+    const limit = s[m];
+    if (limit === undefined) continue;
+    named++;
+    if (!(typeof limit === 'string' && (GROWTH_CLASSES as readonly string[]).includes(limit))) {
+      throw invalid(m, limit, `use one of ${GROWTH_CLASSES.join(', ')}`);
+    }
+  }
   for (const m of METRICS) {
     const limit = s[m];
     if (limit === undefined) continue;
@@ -141,9 +169,66 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
   if (named === 0) {
     throw new HeadroomError(
       'HEADROOM_ERR_EMPTY_BUDGET',
-      'Failed to read the toScale spec: it names no metric. Please give at least one of queries, requests, allocated.',
+      'Failed to read the toScale spec: it names no metric. Please give at least one of queries, requests, allocated, duration, cpu.',
     );
   }
+}
+
+/** Sizes for time growth: wide enough for a quadratic and a linear cost to part ways. */
+const DEFAULT_TIME_SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+
+interface Row {
+  metric: ScaleMetric | TimeMetric;
+  ys: number[];
+  pass: boolean;
+  status: VerdictStatus;
+  required: string;
+  found: string;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const sortedXs = [...xs].sort((a, b) => a - b);
+  return quantile(sortedXs, 0.5);
+}
+
+/**
+ * The exponent k of time ∝ n^k: the Theil–Sen slope of log(median time) against log(size), with
+ * a bootstrap interval (each size's calls resampled, 400 times, seeded).
+ */
+export function timeExponent(sizes: readonly number[], samples: readonly number[][], alpha: number) {
+  const floor = 1e-6;
+  const xs = sizes.map((n) => Math.log(n));
+  const slope = (medians: number[]) =>
+    theilSenSlope(
+      xs,
+      medians.map((t) => Math.log(Math.max(t, floor))),
+    );
+  const k = slope(samples.map(medianOf));
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const boots: number[] = [];
+  for (let b = 0; b < 400; b++) {
+    boots.push(
+      slope(
+        samples.map((xsOfSize) => {
+          if (xsOfSize.length === 0) return floor;
+          const draw = Array.from(
+            { length: xsOfSize.length },
+            () => xsOfSize[Math.floor(random() * xsOfSize.length)] as number,
+          );
+          return medianOf(draw);
+        }),
+      ),
+    );
+  }
+  boots.sort((a, b) => a - b);
+  return { k, lo: quantile(boots, alpha / 2), hi: quantile(boots, 1 - alpha / 2) };
 }
 
 function sparkline(values: number[]): string {
@@ -170,21 +255,30 @@ export async function toScale(
   checkSpec(spec);
   const fn = received as (input: unknown) => unknown;
   const opts = parseOptions(options);
-  const sizes = spec.sizes ?? [1, 2, 4, 8, 16, 32, 64];
+  const timeNamed = TIME_METRICS.filter((m) => spec[m] !== undefined);
+  const sizes = spec.sizes ?? (timeNamed.length ? DEFAULT_TIME_SIZES : [1, 2, 4, 8, 16, 32, 64]);
   const named = METRICS.filter((m) => spec[m] !== undefined);
-  const metrics = new Set<MetricName>(named.includes('allocated') ? ['allocated'] : []);
+  const metrics = new Set<MetricName>([
+    ...(named.includes('allocated') ? (['allocated'] as const) : []),
+    ...timeNamed,
+  ]);
+  // Time is sampled at every size: maxTime is shared out between the sizes.
+  const perSize = timeNamed.length ? { ...opts, maxTimeMs: opts.maxTimeMs / sizes.length } : opts;
   const values: Record<ScaleMetric, number[]> = { queries: [], requests: [], allocated: [] };
+  const times: Record<TimeMetric, number[][]> = { duration: [], cpu: [] };
   let calls = 0;
   for (const n of sizes) {
     const input = spec.input(n);
-    const m = await runMeasurement(() => fn(input), { metrics, options: opts });
+    const m = await runMeasurement(() => fn(input), { metrics, options: perSize });
     calls += m.calls;
     values.queries.push(countedQueries(m.events, opts).length);
     values.requests.push(m.events.filter((e) => e.kind === 'request').length);
     const alloc = [...m.samples.allocatedBytes].sort((x, y) => x - y);
     values.allocated.push(alloc[Math.floor((alloc.length - 1) / 2)] ?? 0);
+    times.duration.push(m.samples.durationMs);
+    times.cpu.push(m.samples.cpuMs);
   }
-  const rows = named.map((metric) => {
+  const rows: Row[] = named.map((metric) => {
     const ys = values[metric];
     const limit = spec[metric] as GrowthLimit;
     const tolerance = metric === 'allocated' ? 0.05 * (Math.max(...ys) - Math.min(...ys)) + 4096 : 0.5;
@@ -204,33 +298,68 @@ export async function toScale(
       required = limit;
       found = measured;
     }
-    return { metric, ys, pass, required, found };
+    return { metric, ys, pass, required, found, status: pass ? 'pass' : 'fail' };
   });
+  for (const metric of timeNamed) {
+    const limit = spec[metric] as GrowthClass;
+    const exponent = timeExponent(sizes, times[metric], 1 - opts.confidence);
+    const band = TIME_EXPONENT[limit];
+    const status: VerdictStatus = exponent.hi <= band ? 'pass' : exponent.lo > band ? 'fail' : 'inconclusive';
+    rows.push({
+      metric,
+      ys: times[metric].map(medianOf),
+      pass: status === 'pass' || (status === 'inconclusive' && opts.inconclusive === 'pass'),
+      status,
+      required: `${limit} (time ∝ n^k, k ≤ ${band})`,
+      found: `k = ${exponent.k.toFixed(2)} (${Math.round(opts.confidence * 100)}% CI ${exponent.lo.toFixed(2)}–${exponent.hi.toFixed(2)})`,
+    });
+  }
+  if (rows.some((r) => r.status === 'inconclusive') && rows.every((r) => r.pass)) {
+    console.warn(
+      `[headroom] ${this.currentTestName ? `"${this.currentTestName}": ` : ''}toScale could not tell the growth of time apart from its limit; passing. ` +
+        'Raise maxTime, or widen the sizes.',
+    );
+  }
   const pass = rows.every((r) => r.pass);
   const isNot = this.isNot ?? false;
   return {
     pass,
     message: () => {
-      const fmt = (metric: ScaleMetric, v: number) => (metric === 'allocated' ? formatBytes(v) : String(v));
-      const failed = rows.filter((r) => !r.pass).length;
+      const fmt = (metric: ScaleMetric | TimeMetric, v: number) =>
+        metric === 'allocated'
+          ? formatBytes(v)
+          : metric === 'duration' || metric === 'cpu'
+            ? formatMs(v)
+            : String(v);
+      const failed = rows.filter((r) => r.status === 'fail').length;
+      const undecided = rows.filter((r) => r.status === 'inconclusive').length;
+      const of = (k: number) => `${k} of ${rows.length} metric${rows.length === 1 ? '' : 's'}`;
       const lines = [
         `expect(fn)${isNot ? '.not' : ''}.toScale(spec)`,
         '',
         isNot
           ? `Expected growth beyond the limits, but every metric stayed within them (${calls} calls made).`
           : failed
-            ? `Grows too fast on ${failed} of ${rows.length} metric${rows.length === 1 ? '' : 's'} (${calls} calls made).`
-            : `Growth held on all ${rows.length} metrics (${calls} calls made).`,
+            ? `Grows too fast on ${of(failed)} (${calls} calls made).`
+            : undecided
+              ? `Growth undecided on ${of(undecided)} (${calls} calls made).`
+              : `Growth held on all ${rows.length} metrics (${calls} calls made).`,
         '',
         `    ${'size'.padEnd(12)}${sizes.map((n) => String(n).padStart(9)).join('')}`,
       ];
       for (const r of rows) {
         lines.push(
-          `  ${r.pass ? '✓' : '✗'} ${r.metric.padEnd(12)}${r.ys.map((v) => fmt(r.metric, v).padStart(9)).join('')}   ${sparkline(r.ys)}`,
+          `  ${r.status === 'pass' ? '✓' : r.status === 'fail' ? '✗' : '?'} ${r.metric.padEnd(12)}${r.ys.map((v) => fmt(r.metric, v).padStart(9)).join('')}   ${sparkline(r.ys)}`,
         );
       }
       lines.push('');
       for (const r of rows) lines.push(`  ${r.metric}: grows ${r.found}; allowed ${r.required}`);
+      if (rows.some((r) => r.status === 'inconclusive')) {
+        lines.push(
+          '',
+          'Inconclusive: the interval of the fitted exponent spans the limit. Please raise maxTime (more calls per size) or widen the sizes.',
+        );
+      }
       const nPlusOne = rows.find((r) => !r.pass && r.metric === 'queries');
       if (nPlusOne) {
         lines.push(

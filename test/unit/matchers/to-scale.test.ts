@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { growthClass } from '../../../src/matchers/to-scale.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { growthClass, timeExponent } from '../../../src/matchers/to-scale.js';
 
 const db = new Database(':memory:');
 db.exec('CREATE TABLE lines (invoice_id INTEGER, cents INTEGER)');
@@ -122,8 +122,8 @@ describe('toScale', () => {
       expect(renderBatched).toScale({ input: invoices, querys: 'constant' } as never),
     ).rejects.toThrow(/Did you mean `queries`\?/);
     await expect(
-      expect(renderBatched).toScale({ input: invoices, duration: 'linear' } as never),
-    ).rejects.toThrow(/growth of `duration` is not supported yet/);
+      expect(renderBatched).toScale({ input: invoices, concurrency: [1, 8] } as never),
+    ).rejects.toThrow(/growth over `concurrency` is not supported yet/);
     await expect(
       expect(renderBatched).toScale({ input: invoices, queries: 'cubic' } as never),
     ).rejects.toMatchObject({
@@ -132,5 +132,64 @@ describe('toScale', () => {
     await expect(expect(renderBatched).toScale({ input: invoices } as never)).rejects.toMatchObject({
       code: 'HEADROOM_ERR_EMPTY_BUDGET',
     });
+  });
+});
+
+describe('toScale on time', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const input = (n: number) => Array.from({ length: n }, (_, i) => (i * 7919) % n);
+  const linear = (xs: number[]) => new Set(xs).size;
+  const quadratic = (xs: number[]) => {
+    let c = 0;
+    for (let i = 0; i < xs.length; i++) for (let j = 0; j < i; j++) if (xs[i] === xs[j]) c++;
+    return c;
+  };
+
+  it('passes a linear function and catches a quadratic one (sizes 16 to 4096)', async () => {
+    await expect(linear).toScale({ input, duration: 'linear', cpu: 'linear' });
+    let message = '';
+    try {
+      await expect(quadratic).toScale({ input, duration: 'linear' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const k = Number(/duration: grows k = ([\d.]+)/.exec(message)?.[1]);
+    expect(k).toBeGreaterThan(1.5);
+    expect(message).toMatch(/✗ duration +[\d.]+ (ns|µs)/);
+    expect(message).toContain('allowed linear (time ∝ n^k, k ≤ 1.5)');
+  });
+
+  it('is exact in virtual time: waits of n ms grow linearly, n²/16 quadratically', async () => {
+    vi.useFakeTimers();
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const sizes = [16, 32, 64, 128, 256];
+    await expect((xs: number[]) => wait(xs.length)).toScale({ input, sizes, duration: 'linear' });
+    const message = await expect((xs: number[]) => wait((xs.length * xs.length) / 16))
+      .toScale({ input, sizes, duration: 'linear' })
+      .then(
+        () => '',
+        (e: Error) => e.message,
+      );
+    expect(message).toContain('duration: grows k = 2.00 (99% CI 2.00–2.00); allowed linear');
+  });
+
+  it('fits the exponent with an interval that covers the truth, and widens with noise', () => {
+    const sizes = [16, 32, 64, 128, 256, 512, 1024];
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const noisy = (spread: number) =>
+      sizes.map((n) => Array.from({ length: 15 }, () => n ** 1.5 * (1 + spread * (random() - 0.5))));
+    const tight = timeExponent(sizes, noisy(0.1), 0.01);
+    expect(tight.lo).toBeLessThanOrEqual(1.5);
+    expect(tight.hi).toBeGreaterThanOrEqual(1.5);
+    expect(tight.hi - tight.lo).toBeLessThan(0.1);
+    const wide = timeExponent(sizes, noisy(1.8), 0.01);
+    expect(wide.hi - wide.lo).toBeGreaterThan(tight.hi - tight.lo);
   });
 });
