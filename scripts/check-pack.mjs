@@ -38,6 +38,8 @@ const TOOLS = [
   'typescript@5.9.3',
   '@types/node@20',
   '@types/jest@30',
+  // The peer headroom/fast-check loads at run time (the other driver entries import types only).
+  `fast-check@${pkg.devDependencies['fast-check'] ?? '4'}`,
 ];
 
 // ---------------------------------------------------------------------------------------------
