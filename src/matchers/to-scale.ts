@@ -2,7 +2,10 @@ import { countedQueries } from '../budget/judge.js';
 import { parseOptions } from '../budget/parse.js';
 import { didYouMean, HeadroomError, show } from '../errors.js';
 import { formatBytes, formatMs } from '../format/units.js';
+import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
+import { CallScope, callInScope, closeScope } from '../measure/scope.js';
+import { fakeClock, settleWithClock } from '../measure/virtual-time.js';
 import { quantile, theilSenSlope } from '../stats/quantiles.js';
 import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
@@ -18,7 +21,15 @@ export type GrowthLimit = GrowthClass | { slope: number };
 /** What `toScale` takes. */
 export interface ScaleSpec<T = unknown> {
   /** Builds the input of size `n`; `fn(input(n))` is measured at each size. */
-  input: (n: number) => T;
+  input?: (n: number) => T;
+  /**
+   * Growth over concurrency instead of input size: at each level, that many calls of `fn()` start
+   * at once, and `duration` judges how per-call latency grows with the level. A call serialized
+   * behind a lock, a pool of one or a synchronous section grows linearly; one that truly runs
+   * concurrently stays flat.
+   * @example { concurrency: [1, 8, 64], duration: 'constant' }
+   */
+  concurrency?: number[];
   /**
    * The sizes to measure at.
    * @defaultValue `[1, 2, 4, 8, 16, 32, 64]`
@@ -61,7 +72,7 @@ const METRICS = ['queries', 'requests', 'allocated'] as const;
 const TIME_METRICS = ['duration', 'cpu'] as const;
 type ScaleMetric = (typeof METRICS)[number];
 type TimeMetric = (typeof TIME_METRICS)[number];
-const SPEC_KEYS = ['input', 'sizes', ...METRICS, ...TIME_METRICS];
+const SPEC_KEYS = ['input', 'sizes', 'concurrency', ...METRICS, ...TIME_METRICS];
 
 /** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
 function fitLine(
@@ -116,13 +127,6 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(key)) {
       const guess = didYouMean(key, SPEC_KEYS);
-      if (key === 'concurrency') {
-        throw new HeadroomError(
-          'HEADROOM_ERR_UNKNOWN_KEY',
-          'Failed to read the toScale spec: growth over `concurrency` is not supported yet (input size is). ' +
-            'Please judge concurrent calls with toStayWithin({ duration }) on Promise.all of them for now.',
-        );
-      }
       throw new HeadroomError(
         'HEADROOM_ERR_UNKNOWN_KEY',
         `Failed to read the toScale spec: \`${key}\` is not a key headroom knows. ${guess ? `Did you mean \`${guess}\`? ` : ''}` +
@@ -131,6 +135,29 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
     }
   }
   const s = spec as ScaleSpec;
+  if (s.concurrency !== undefined) {
+    const levels = s.concurrency;
+    if (
+      !Array.isArray(levels) ||
+      levels.length < 3 ||
+      levels.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000)
+    ) {
+      throw invalid('concurrency', levels, 'give at least 3 levels of concurrency, such as [1, 8, 64]');
+    }
+    const others = [...METRICS, 'cpu' as const].filter((m) => s[m] !== undefined);
+    if (others.length || s.duration === undefined || s.sizes !== undefined) {
+      throw invalid(
+        'concurrency',
+        levels,
+        'judge only `duration` over concurrency (per-call latency), without `sizes`: { concurrency: [1, 8, 64], duration: "constant" }',
+      );
+    }
+    if (s.input !== undefined && typeof s.input !== 'function')
+      throw invalid('input', s.input, 'give a function, or leave it out');
+    if (!(GROWTH_CLASSES as readonly string[]).includes(s.duration))
+      throw invalid('duration', s.duration, `use one of ${GROWTH_CLASSES.join(', ')}`);
+    return;
+  }
   if (typeof s.input !== 'function')
     throw invalid('input', s.input, 'give a function building the input of size n');
   if (s.sizes !== undefined) {
@@ -231,6 +258,83 @@ export function timeExponent(sizes: readonly number[], samples: readonly number[
   return { k, lo: quantile(boots, alpha / 2), hi: quantile(boots, 1 - alpha / 2) };
 }
 
+/** Per-call latencies of `level` calls started at once, in milliseconds (real or virtual time). */
+async function concurrentRound(call: () => unknown, level: number): Promise<number[]> {
+  const clock = fakeClock();
+  const stamp = () => (clock ? clock.now : now());
+  const started = stamp();
+  const latencies: number[] = new Array(level).fill(0);
+  const all = Promise.all(
+    Array.from({ length: level }, async (_, i) => {
+      const scope = new CallScope('context');
+      try {
+        await callInScope(scope, call);
+      } finally {
+        closeScope(scope);
+        latencies[i] = stamp() - started;
+      }
+    }),
+  );
+  if (clock) await settleWithClock(all, clock, 30_000);
+  await all;
+  return latencies;
+}
+
+async function concurrencyScale(
+  this: MatcherContext,
+  fn: (input: unknown) => unknown,
+  spec: ScaleSpec,
+  opts: ReturnType<typeof parseOptions>,
+): Promise<MatcherResult> {
+  const levels = spec.concurrency as number[];
+  const limit = spec.duration as GrowthClass;
+  const input = spec.input?.(1);
+  const call = () => fn(input);
+  // Warm up, then rounds at every level until each has enough calls or its share of maxTime.
+  await concurrentRound(call, Math.min(4, Math.max(...levels)));
+  const samples: number[][] = levels.map(() => []);
+  const share = opts.maxTimeMs / levels.length;
+  let calls = 0;
+  for (const [i, level] of levels.entries()) {
+    const until = now() + share;
+    do {
+      const round = await concurrentRound(call, level);
+      (samples[i] as number[]).push(...round);
+      calls += level;
+    } while ((samples[i] as number[]).length < 30 && now() < until);
+  }
+  const exponent = timeExponent(levels, samples, 1 - opts.confidence);
+  const band = TIME_EXPONENT[limit];
+  const status: VerdictStatus = exponent.hi <= band ? 'pass' : exponent.lo > band ? 'fail' : 'inconclusive';
+  const pass = status === 'pass' || (status === 'inconclusive' && opts.inconclusive === 'pass');
+  const medians = samples.map(medianOf);
+  const isNot = this.isNot ?? false;
+  return {
+    pass,
+    message: () =>
+      [
+        `expect(fn)${isNot ? '.not' : ''}.toScale(spec)`,
+        '',
+        status === 'fail'
+          ? `Per-call latency grows too fast with concurrency (${calls} calls made).`
+          : status === 'inconclusive'
+            ? `Growth with concurrency undecided (${calls} calls made).`
+            : `Per-call latency held its growth with concurrency (${calls} calls made).`,
+        '',
+        `    ${'concurrency'.padEnd(12)}${levels.map((n) => String(n).padStart(9)).join('')}`,
+        `  ${status === 'pass' ? '✓' : status === 'fail' ? '✗' : '?'} ${'duration'.padEnd(12)}${medians.map((v) => formatMs(v).padStart(9)).join('')}   ${sparkline(medians)}`,
+        '',
+        `  duration: grows k = ${exponent.k.toFixed(2)} (${Math.round(opts.confidence * 100)}% CI ${exponent.lo.toFixed(2)}–${exponent.hi.toFixed(2)}); allowed ${limit} (latency ∝ concurrency^k, k ≤ ${band})`,
+        ...(status === 'fail'
+          ? [
+              '',
+              'Hint: calls wait for each other: a lock or mutex around slow work, a connection pool of one, or a synchronous section. Narrow the critical section, or raise the pool size.',
+            ]
+          : []),
+      ].join('\n'),
+  };
+}
+
 function sparkline(values: number[]): string {
   const bars = '▁▂▃▄▅▆▇█';
   const max = Math.max(...values);
@@ -255,6 +359,7 @@ export async function toScale(
   checkSpec(spec);
   const fn = received as (input: unknown) => unknown;
   const opts = parseOptions(options);
+  if (spec.concurrency) return concurrencyScale.call(this, fn, spec, opts);
   const timeNamed = TIME_METRICS.filter((m) => spec[m] !== undefined);
   const sizes = spec.sizes ?? (timeNamed.length ? DEFAULT_TIME_SIZES : [1, 2, 4, 8, 16, 32, 64]);
   const named = METRICS.filter((m) => spec[m] !== undefined);
@@ -268,7 +373,7 @@ export async function toScale(
   const times: Record<TimeMetric, number[][]> = { duration: [], cpu: [] };
   let calls = 0;
   for (const n of sizes) {
-    const input = spec.input(n);
+    const input = (spec.input as (n: number) => unknown)(n);
     const m = await runMeasurement(() => fn(input), { metrics, options: perSize });
     calls += m.calls;
     values.queries.push(countedQueries(m.events, opts).length);

@@ -122,8 +122,8 @@ describe('toScale', () => {
       expect(renderBatched).toScale({ input: invoices, querys: 'constant' } as never),
     ).rejects.toThrow(/Did you mean `queries`\?/);
     await expect(
-      expect(renderBatched).toScale({ input: invoices, concurrency: [1, 8] } as never),
-    ).rejects.toThrow(/growth over `concurrency` is not supported yet/);
+      expect(renderBatched).toScale({ input: invoices, queries: 'constant', durations: 'linear' } as never),
+    ).rejects.toThrow(/Did you mean `duration`\?/);
     await expect(
       expect(renderBatched).toScale({ input: invoices, queries: 'cubic' } as never),
     ).rejects.toMatchObject({
@@ -191,5 +191,55 @@ describe('toScale on time', () => {
     expect(tight.hi - tight.lo).toBeLessThan(0.1);
     const wide = timeExponent(sizes, noisy(1.8), 0.01);
     expect(wide.hi - wide.lo).toBeGreaterThan(tight.hi - tight.lo);
+  });
+});
+
+describe('toScale over concurrency', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A downstream call of 5 ms. */
+  const downstream = () => sleep(5);
+
+  /** A minimal mutex: callers wait their turn. */
+  function mutex() {
+    let tail: Promise<void> = Promise.resolve();
+    return async <T>(work: () => Promise<T>): Promise<T> => {
+      const previous = tail;
+      let release = () => {};
+      tail = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      try {
+        return await work();
+      } finally {
+        release();
+      }
+    };
+  }
+
+  it('catches a handler serialized behind a mutex, and passes the same handler without it', async () => {
+    const lock = mutex();
+    const contended = () => lock(downstream);
+    const free = () => downstream();
+    await expect(free).toScale({ concurrency: [1, 4, 16, 64], duration: 'constant' });
+    let message = '';
+    try {
+      await expect(contended).toScale({ concurrency: [1, 4, 16, 64], duration: 'constant' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('Per-call latency grows too fast with concurrency');
+    const k = Number(/duration: grows k = ([\d.]+)/.exec(message)?.[1]);
+    expect(k).toBeGreaterThan(0.6);
+    expect(message).toContain('Hint: calls wait for each other');
+  });
+
+  it('rejects what it cannot judge over concurrency', async () => {
+    await expect(expect(() => 1).toScale({ concurrency: [1, 8], duration: 'constant' })).rejects.toThrow(
+      /at least 3 levels/,
+    );
+    await expect(
+      expect(() => 1).toScale({ concurrency: [1, 8, 64], queries: 'constant' } as never),
+    ).rejects.toThrow(/judge only `duration` over concurrency/);
   });
 });
