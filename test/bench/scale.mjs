@@ -62,6 +62,39 @@ try {
   console.log(
     `targets: linear never worse than linear: ${lin.fail === 0 ? 'ok' : 'MISSED'}; quadratic caught in >= 99%: ${quad.fail >= runs * 0.99 ? 'ok' : 'MISSED'}`,
   );
+  // Contention: a handler awaiting a shared mutex around a 5 ms downstream, and the same without.
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  let tail = Promise.resolve();
+  const locked = async () => {
+    const previous = tail;
+    let release = () => {};
+    tail = new Promise((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      await sleep(5);
+    } finally {
+      release();
+    }
+  };
+  const free = () => sleep(5);
+  const contentionRuns = Math.max(5, Math.round(runs / 5));
+  const contention = async (name, fn) => {
+    const counts = { pass: 0, fail: 0, inconclusive: 0 };
+    for (let i = 0; i < contentionRuns; i++) {
+      const r = await matchers.toScale.call(ctx, fn, { concurrency: [1, 4, 16, 64], duration: 'constant' }, { inconclusive: 'fail' });
+      const text = r.message();
+      if (r.pass) counts.pass++;
+      else if (/undecided/.test(text)) counts.inconclusive++;
+      else counts.fail++;
+    }
+    console.log(`${name.padEnd(10)} pass ${counts.pass}  fail ${counts.fail}  inconclusive ${counts.inconclusive}  (concurrency 1/4/16/64 against 'constant')`);
+    return counts;
+  };
+  const f = await contention('no mutex', free);
+  const l = await contention('mutex', locked);
+  console.log(`targets: contention caught every time: ${l.fail === contentionRuns ? 'ok' : 'MISSED'}; no mutex never caught: ${f.fail === 0 ? 'ok' : 'MISSED'}`);
 } finally {
   stop();
 }
