@@ -19,8 +19,8 @@ const budget = {
   // The probe reads wall time: when the machine is oversubscribed, the OS preempts the process
   // and garbage collections wait for their helper threads, and that shows as blocking. The
   // chunked parse's longest block is ~1 ms on an idle machine, 5-30 ms on a loaded 2-core one,
-  // and was seen at 104-129 ms (least of 3 calls) in 3 of 40 runs with the load average at 6-7
-  // on 2 cores, where a 100 ms limit failed. On a dedicated machine a 10 ms limit would do; this
+  // and was seen at 104-129 ms (least of 3 calls) in 3 of 25 runs with another process keeping
+  // a core busy (load average 6-7 on 2 cores), where a 100 ms limit failed. On a dedicated machine a 10 ms limit would do; this
   // one suits shared CI, and sits well below the synchronous parse (258 ms at the least).
   eventLoopBlock: '150ms',
 } as const;
