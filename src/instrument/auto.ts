@@ -23,7 +23,7 @@ declare const require: NodeRequire | undefined;
  * installs find the project's copy, not one next to headroom), and, under jest, through jest's
  * own module registry (so the instance patched is the one the tests get).
  */
-function loadFromProject(name: string, root: string): unknown {
+export function loadFromProject(name: string, root: string): unknown {
   // The CommonJS build has the module's own `require` (jest's, under jest). In the ESM build the
   // bundler leaves a stand-in named `require` without `resolve`: use Node's loader there, whose
   // cache the ESM imports of these CommonJS drivers share.

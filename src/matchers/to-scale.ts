@@ -2,6 +2,7 @@ import { countedQueries } from '../budget/judge.js';
 import { parseOptions } from '../budget/parse.js';
 import { didYouMean, HeadroomError, show } from '../errors.js';
 import { formatBytes, formatMs } from '../format/units.js';
+import { loadFromProject } from '../instrument/auto.js';
 import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
 import { CallScope, callInScope, closeScope } from '../measure/scope.js';
@@ -30,6 +31,14 @@ export interface ScaleSpec<T = unknown> {
    * @example { concurrency: [1, 8, 64], duration: 'constant' }
    */
   concurrency?: number[];
+  /**
+   * Inputs drawn per size when `input(n)` returns a fast-check arbitrary (counts and allocations
+   * take the worst of them; times pool their calls).
+   * @defaultValue 3
+   */
+  samplesPerSize?: number;
+  /** Seed of the draws from fast-check arbitraries. @defaultValue a random seed, shown in messages */
+  seed?: number;
   /**
    * The sizes to measure at.
    * @defaultValue `[1, 2, 4, 8, 16, 32, 64]`
@@ -72,7 +81,7 @@ const METRICS = ['queries', 'requests', 'allocated'] as const;
 const TIME_METRICS = ['duration', 'cpu'] as const;
 type ScaleMetric = (typeof METRICS)[number];
 type TimeMetric = (typeof TIME_METRICS)[number];
-const SPEC_KEYS = ['input', 'sizes', 'concurrency', ...METRICS, ...TIME_METRICS];
+const SPEC_KEYS = ['input', 'sizes', 'concurrency', 'samplesPerSize', 'seed', ...METRICS, ...TIME_METRICS];
 
 /** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
 function fitLine(
@@ -199,6 +208,33 @@ function checkSpec(spec: unknown): asserts spec is ScaleSpec {
       'Failed to read the toScale spec: it names no metric. Please give at least one of queries, requests, allocated, duration, cpu.',
     );
   }
+}
+
+/** True for a fast-check arbitrary (duck-typed: headroom does not depend on fast-check). */
+function isArbitrary(value: unknown): value is object {
+  const v = value as { generate?: unknown; canShrinkWithoutContext?: unknown } | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.generate === 'function' &&
+    typeof v.canShrinkWithoutContext === 'function'
+  );
+}
+
+/** Draws inputs from an arbitrary with the project's own fast-check, seeded. */
+function drawInputs(arbitrary: object, seed: number, count: number): unknown[] {
+  let fc: { sample: (arb: object, params: { seed: number; numRuns: number }) => unknown[] };
+  try {
+    fc = loadFromProject('fast-check', process.cwd()) as typeof fc;
+  } catch (cause) {
+    throw new HeadroomError(
+      'HEADROOM_ERR_INVALID_OPTION',
+      'Failed to draw inputs: `input` returned a fast-check arbitrary, but fast-check could not be loaded from the project. ' +
+        'Please install fast-check, or return the input itself.',
+      { cause },
+    );
+  }
+  return fc.sample(arbitrary, { seed, numRuns: count });
 }
 
 /** Sizes for time growth: wide enough for a quadratic and a linear cost to part ways. */
@@ -371,17 +407,32 @@ export async function toScale(
   const perSize = timeNamed.length ? { ...opts, maxTimeMs: opts.maxTimeMs / sizes.length } : opts;
   const values: Record<ScaleMetric, number[]> = { queries: [], requests: [], allocated: [] };
   const times: Record<TimeMetric, number[][]> = { duration: [], cpu: [] };
+  const seed = spec.seed ?? Math.floor(Math.random() * 2 ** 31);
+  let drew = false;
   let calls = 0;
   for (const n of sizes) {
-    const input = (spec.input as (n: number) => unknown)(n);
-    const m = await runMeasurement(() => fn(input), { metrics, options: perSize });
-    calls += m.calls;
-    values.queries.push(countedQueries(m.events, opts).length);
-    values.requests.push(m.events.filter((e) => e.kind === 'request').length);
-    const alloc = [...m.samples.allocatedBytes].sort((x, y) => x - y);
-    values.allocated.push(alloc[Math.floor((alloc.length - 1) / 2)] ?? 0);
-    times.duration.push(m.samples.durationMs);
-    times.cpu.push(m.samples.cpuMs);
+    const produced = (spec.input as (n: number) => unknown)(n);
+    const inputs = isArbitrary(produced)
+      ? drawInputs(produced, seed + n, spec.samplesPerSize ?? 3)
+      : [produced];
+    drew ||= isArbitrary(produced);
+    const worst = { queries: 0, requests: 0, allocated: 0 };
+    const pooled: Record<TimeMetric, number[]> = { duration: [], cpu: [] };
+    for (const input of inputs) {
+      const m = await runMeasurement(() => fn(input), { metrics, options: perSize });
+      calls += m.calls;
+      worst.queries = Math.max(worst.queries, countedQueries(m.events, opts).length);
+      worst.requests = Math.max(worst.requests, m.events.filter((e) => e.kind === 'request').length);
+      if (m.samples.allocatedBytes.length)
+        worst.allocated = Math.max(worst.allocated, medianOf(m.samples.allocatedBytes));
+      pooled.duration.push(...m.samples.durationMs);
+      pooled.cpu.push(...m.samples.cpuMs);
+    }
+    values.queries.push(worst.queries);
+    values.requests.push(worst.requests);
+    values.allocated.push(worst.allocated);
+    times.duration.push(pooled.duration);
+    times.cpu.push(pooled.cpu);
   }
   const rows: Row[] = named.map((metric) => {
     const ys = values[metric];
@@ -459,6 +510,11 @@ export async function toScale(
       }
       lines.push('');
       for (const r of rows) lines.push(`  ${r.metric}: grows ${r.found}; allowed ${r.required}`);
+      if (drew) {
+        lines.push(
+          `  inputs drawn from the fast-check arbitrary: ${spec.samplesPerSize ?? 3} per size, the worst counts kept (seed ${seed})`,
+        );
+      }
       if (rows.some((r) => r.status === 'inconclusive')) {
         lines.push(
           '',

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { growthClass, timeExponent } from '../../../src/matchers/to-scale.js';
 
@@ -48,6 +49,25 @@ describe('toScale', () => {
       `);
     }
     await expect(renderOneByOne).toScale({ input: invoices, queries: 'linear' });
+  });
+
+  it('draws inputs of each size from a fast-check arbitrary, seeded, keeping the worst counts', async () => {
+    const ordersOfSize = (n: number) =>
+      fc.array(fc.record({ id: fc.nat(63) }), { minLength: n, maxLength: n });
+    await expect(renderBatched).toScale({ input: ordersOfSize, queries: 'constant', seed: 42 });
+    const message = await messageOf(
+      expect(renderOneByOne).toScale({
+        input: ordersOfSize,
+        queries: 'constant',
+        samplesPerSize: 2,
+        seed: 42,
+      }),
+    );
+    expect(message).toMatch(/✗ queries +1 +2 +4 +8 +16 +32 +64/);
+    expect(message).toContain(
+      'inputs drawn from the fast-check arbitrary: 2 per size, the worst counts kept (seed 42)',
+    );
+    expect(message).toContain('(14 calls made)');
   });
 
   it('takes a slope, in the spirit of n_plus_one_control', async () => {
