@@ -154,6 +154,21 @@ describe('resilience contracts with degraded downstreams (virtual time)', () => 
     );
   });
 
+  it('tells sequential from parallel calls even when they take no virtual time', async () => {
+    vi.useFakeTimers();
+    const get = async (id: number) => (await fetch(`https://inventory.test/items/${id}`)).json();
+    await expect(async () => {
+      for (const id of [1, 2, 3]) await get(id);
+    }).toStayWithin({ roundTrips: 3, requests: { total: 3, maxInFlight: 1 } });
+    await expect(() => Promise.all([1, 2, 3].map(get))).toStayWithin({
+      roundTrips: 1,
+      requests: { maxInFlight: 3 },
+    });
+    await expect(
+      expect(() => Promise.all([1, 2, 3].map(get))).toStayWithin({ requests: { maxInFlight: 0 } }),
+    ).rejects.toThrow(/✗ requests \(maxInFlight\) +0 +3/);
+  });
+
   it('sequential calls add up and parallel ones overlap: 100+200+300 ms', async () => {
     vi.useFakeTimers();
     server.use(

@@ -1,5 +1,6 @@
 import { HeadroomError } from '../errors.js';
 import { formatMs } from '../format/units.js';
+import { REAL_TIME } from '../measure/recorder.js';
 import { alphaPerLook, FIRST_LOOK, MAX_LOOKS } from '../measure/sampling.js';
 import { isTransactionControl, type StatementKind, statementKind, statementShape } from '../measure/sql.js';
 import { median, STATISTIC_P, statisticInterval, summarize } from '../stats/quantiles.js';
@@ -127,14 +128,34 @@ export function repeatedQueryCount(queries: readonly QueryEvent[]): number {
 }
 
 /** The most requests in flight at one moment (an unfinished request stays in flight). */
+type Instant = [number, number];
+
+/** An event's start as [time, real time]: under fake timers events share virtual instants. */
+function startOf(e: RecordedEvent): Instant {
+  const real = (e as { [REAL_TIME]?: { start: number } })[REAL_TIME];
+  return [e.startMs, real?.start ?? e.startMs];
+}
+
+/** An event's end as [time, real time], or undefined while it runs. */
+function endOf(e: RecordedEvent): Instant | undefined {
+  if (e.endMs === undefined) return undefined;
+  const real = (e as { [REAL_TIME]?: { end?: number } })[REAL_TIME];
+  return [e.endMs, real?.end ?? e.endMs];
+}
+
+function compare(a: Instant, b: Instant): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
 export function maxInFlight(requests: readonly RecordedEvent[]): number {
-  const edges: [number, number][] = [];
+  const edges: [Instant, number][] = [];
+  const never: Instant = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   for (const r of requests) {
-    edges.push([r.startMs, 1]);
-    edges.push([r.endMs ?? Number.POSITIVE_INFINITY, -1]);
+    edges.push([startOf(r), 1]);
+    edges.push([endOf(r) ?? never, -1]);
   }
   // Ends sort before starts at the same instant: back-to-back requests are not concurrent.
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  edges.sort((a, b) => compare(a[0], b[0]) || a[1] - b[1]);
   let current = 0;
   let most = 0;
   for (const [, delta] of edges) {
@@ -146,10 +167,13 @@ export function maxInFlight(requests: readonly RecordedEvent[]): number {
 
 /** True when `inner` runs within `outer`'s span (e.g. a handler's query within the request). */
 function nestedIn(inner: RecordedEvent, outer: RecordedEvent): boolean {
-  if (inner === outer || outer.endMs === undefined || inner.endMs === undefined) return false;
-  if (inner.startMs < outer.startMs || inner.endMs > outer.endMs) return false;
-  const same = inner.startMs === outer.startMs && inner.endMs === outer.endMs;
-  return !same || outer.id < inner.id;
+  const innerEnd = endOf(inner);
+  const outerEnd = endOf(outer);
+  if (inner === outer || outerEnd === undefined || innerEnd === undefined) return false;
+  const fromStart = compare(startOf(inner), startOf(outer));
+  const toEnd = compare(innerEnd, outerEnd);
+  if (fromStart < 0 || toEnd > 0) return false;
+  return fromStart !== 0 || toEnd !== 0 || outer.id < inner.id;
 }
 
 /**
@@ -161,17 +185,21 @@ function nestedIn(inner: RecordedEvent, outer: RecordedEvent): boolean {
 export function longestChain(events: readonly RecordedEvent[]): RecordedEvent[] {
   const io = events
     .filter((e) => !events.some((outer) => nestedIn(e, outer)))
-    .sort((a, b) => a.startMs - b.startMs);
+    .sort((a, b) => compare(startOf(a), startOf(b)));
   const length: number[] = [];
   const previous: number[] = [];
   let best = -1;
   for (let i = 0; i < io.length; i++) {
-    const start = (io[i] as RecordedEvent).startMs;
+    const start = startOf(io[i] as RecordedEvent);
     length[i] = 1;
     previous[i] = -1;
     for (let j = 0; j < i; j++) {
-      const end = (io[j] as RecordedEvent).endMs;
-      if (end !== undefined && end <= start && (length[j] as number) + 1 > (length[i] as number)) {
+      const end = endOf(io[j] as RecordedEvent);
+      if (
+        end !== undefined &&
+        compare(end, start) <= 0 &&
+        (length[j] as number) + 1 > (length[i] as number)
+      ) {
         length[i] = (length[j] as number) + 1;
         previous[i] = j;
       }

@@ -1,7 +1,8 @@
 import { errorMessage } from '../errors.js';
 import type { EventInput, RecordedEvent } from '../types.js';
+import { now } from './clock.js';
 import { runtime } from './scope.js';
-import { eventTime } from './virtual-time.js';
+import { eventTime, fakeClock } from './virtual-time.js';
 
 /** Returned by {@link record}: call `end()` when the operation completes. */
 export interface EventHandle {
@@ -15,6 +16,13 @@ export interface EventHandle {
 }
 
 const NOOP: EventHandle = { end() {}, annotate() {} };
+
+/**
+ * Real-clock start and end of an event recorded under fake timers, where many events share one
+ * virtual instant (an instant mocked answer takes no virtual time): ordering falls back to them.
+ */
+export const REAL_TIME = Symbol.for('headroom.real-time');
+type RealTime = { start: number; end?: number };
 // Symbol.for: a test file may load the CJS build while the setup file loads the ESM one.
 const STACK = Symbol.for('headroom.stack');
 type StackHolder = { stack?: string };
@@ -52,6 +60,8 @@ export function record(input: EventInput): EventHandle {
   const event = Object.assign({}, input) as Internal;
   event.id = runtime.nextEventId++;
   event.startMs = eventTime();
+  const real: RealTime | undefined = fakeClock() ? { start: now() } : undefined;
+  if (real) Object.defineProperty(event, REAL_TIME, { value: real, enumerable: false });
   // The call site costs a stack capture (~10 µs) now and its formatting (~30 µs) later: take it
   // for the first few executions of each statement, URL or name in a call, which is what
   // messages group by — an N+1 loop of a thousand queries pays for three.
@@ -80,6 +90,7 @@ export function record(input: EventInput): EventHandle {
     end(outcome) {
       if (event.endMs !== undefined) return;
       event.endMs = eventTime();
+      if (real) real.end = now();
       if (outcome?.error !== undefined) {
         const e = outcome.error;
         event.error = errorMessage(e);
