@@ -241,7 +241,7 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
       ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit`
       : '';
     const fix = v.note
-      ? `${v.note}.`
+      ? `${(v.note[0] ?? '').toUpperCase()}${v.note.slice(1)}.`
       : 'Please raise maxTime, or set the limit further from the typical value.';
     out.push(
       `Inconclusive: ${label(v)} could not be decided${max}${ci}. ` +

@@ -127,6 +127,9 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
   let error: unknown;
   hook.enable();
   const startMs = now();
+  // Under fake timers, events carry the fake clock's times: put the call and its blocks on it too.
+  const clockAtStart = fakeClock();
+  const virtualStart = clockAtStart?.now;
   try {
     const result = callInScope(scope, fn);
     const syncMs = now() - startMs;
@@ -141,14 +144,18 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
     hook.disable();
     closeScope(scope);
   }
-  const durationMs = now() - startMs;
+  const realDuration = now() - startMs;
+  const clockAtEnd = fakeClock();
+  const virtual = virtualStart !== undefined && clockAtEnd !== undefined;
+  const durationMs = virtual ? clockAtEnd.now - virtualStart : realDuration;
+  if (virtual) for (const b of blocks) b.startMs = virtualStart + (b.startMs - startMs);
   resolveCallSites(scope.events);
   resolveCallSites(scope.outside);
   const events = [...scope.events].sort((a, b) => a.startMs - b.startMs);
   blocks.sort((a, b) => a.startMs - b.startMs);
   const roundTrips = longestChain(events);
   const result: Trace = {
-    startMs,
+    startMs: virtual ? virtualStart : startMs,
     durationMs,
     events,
     outside: scope.outside,

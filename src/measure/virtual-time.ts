@@ -67,8 +67,8 @@ export async function settleWithClock(
     if (now() > deadline) {
       throw new HeadroomError(
         'HEADROOM_ERR_NOT_SETTLED',
-        `Failed to measure the function: under fake timers it was still pending after ${limitMs} ms of real time, ` +
-          'with no timer left to advance. Please make sure it settles (a timeout or an answer), or raise maxTime.',
+        `Failed to measure the function: under fake timers it was still pending after ${limitMs} ms of real time ` +
+          '(maxTime), while headroom advanced its timers. Please make sure it settles (a timeout or an answer), or raise maxTime.',
       );
     }
   }

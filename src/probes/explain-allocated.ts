@@ -41,8 +41,6 @@ export async function explainAllocated(call: () => Promise<unknown>, top = 5): P
   sources.listen(session);
   let head: ProfileNode | undefined;
   try {
-    // The debugger reports each script's source map, to map positions back to what users wrote.
-    await post(session, 'Debugger.enable');
     await post(session, 'HeapProfiler.enable');
     await post(session, 'HeapProfiler.startSampling', {
       samplingInterval: 1024,
@@ -57,9 +55,13 @@ export async function explainAllocated(call: () => Promise<unknown>, top = 5): P
         'HeapProfiler.stopSampling',
       );
       await post(session, 'HeapProfiler.disable');
-      await post(session, 'Debugger.disable');
       head = profile.head;
     }
+    // Only now, after sampling (with the debugger on, V8 allocates several times more): the
+    // debugger replays every loaded script with its source map, to map positions back to what
+    // users wrote.
+    await post(session, 'Debugger.enable');
+    await post(session, 'Debugger.disable');
   } finally {
     session.disconnect();
   }
