@@ -19,10 +19,12 @@ const quadratic = (xs) => {
   return c;
 };
 
-// A second process keeps one core busy for the whole run (it exits on its own after 15 min).
+// A second process keeps both cores busy (two spinning threads) for the whole run; it exits on
+// its own after 15 minutes if this one dies without killing it.
+const spin = 'const end = Date.now() + 900e3; while (Date.now() < end) {}';
 const loader = spawn(
   process.execPath,
-  ['-e', 'const end = Date.now() + 900e3; while (Date.now() < end) {}'],
+  ['-e', `new (require('node:worker_threads').Worker)(${JSON.stringify(spin)}, { eval: true }); ${spin}`],
   { stdio: 'ignore' },
 );
 const stop = () => loader.kill('SIGKILL');
@@ -55,7 +57,7 @@ const tally = async (name, fn) => {
 
 try {
   console.log(
-    `toScale({ duration: 'linear' }), ${runs} verdicts each, one core kept busy by a second process`,
+    `toScale({ duration: 'linear' }), ${runs} verdicts each, both cores kept busy by a second process`,
   );
   const lin = await tally('linear', linear);
   const quad = await tally('quadratic', quadratic);
@@ -83,18 +85,27 @@ try {
   const contention = async (name, fn) => {
     const counts = { pass: 0, fail: 0, inconclusive: 0 };
     for (let i = 0; i < contentionRuns; i++) {
-      const r = await matchers.toScale.call(ctx, fn, { concurrency: [1, 4, 16, 64], duration: 'constant' }, { inconclusive: 'fail' });
+      const r = await matchers.toScale.call(
+        ctx,
+        fn,
+        { concurrency: [1, 4, 16, 64], duration: 'constant' },
+        { inconclusive: 'fail' },
+      );
       const text = r.message();
       if (r.pass) counts.pass++;
       else if (/undecided/.test(text)) counts.inconclusive++;
       else counts.fail++;
     }
-    console.log(`${name.padEnd(10)} pass ${counts.pass}  fail ${counts.fail}  inconclusive ${counts.inconclusive}  (concurrency 1/4/16/64 against 'constant')`);
+    console.log(
+      `${name.padEnd(10)} pass ${counts.pass}  fail ${counts.fail}  inconclusive ${counts.inconclusive}  (concurrency 1/4/16/64 against 'constant')`,
+    );
     return counts;
   };
   const f = await contention('no mutex', free);
   const l = await contention('mutex', locked);
-  console.log(`targets: contention caught every time: ${l.fail === contentionRuns ? 'ok' : 'MISSED'}; no mutex never caught: ${f.fail === 0 ? 'ok' : 'MISSED'}`);
+  console.log(
+    `targets: contention caught every time: ${l.fail === contentionRuns ? 'ok' : 'MISSED'}; no mutex never caught: ${f.fail === 0 ? 'ok' : 'MISSED'}`,
+  );
 } finally {
   stop();
 }

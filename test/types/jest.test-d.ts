@@ -91,9 +91,9 @@ test('the jest.Matchers namespace has the matcher too', async () => {
   await legacy.toStayWithin({ querys: 1 });
 });
 
-export async function comparisonsAndGrowth(): Promise<void> {
+test('toBeFasterThan and toScale are typed', async () => {
   await expect(() => 1).toBeFasterThan(() => 2, { by: 2 });
   await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'constant' });
   // @ts-expect-error: 'cubic' is not a growth class
   await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'cubic' });
-}
+});
