@@ -7,6 +7,7 @@ import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
 import { CallScope, callInScope, closeScope } from '../measure/scope.js';
 import { fakeClock, settleWithClock } from '../measure/virtual-time.js';
+import { EventLoopProbe } from '../probes/event-loop.js';
 import { quantile, theilSenSlope } from '../stats/quantiles.js';
 import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
@@ -295,11 +296,21 @@ export function timeExponent(sizes: readonly number[], samples: readonly number[
 }
 
 /** Per-call latencies of `level` calls started at once, in milliseconds (real or virtual time). */
-async function concurrentRound(call: () => unknown, level: number): Promise<number[]> {
+interface Round {
+  latencies: number[];
+  /** How long each query, request or custom I/O event of the round took, in milliseconds. */
+  io: number[];
+  /** The longest event-loop block during the round, in milliseconds. */
+  blockMs: number;
+}
+
+async function concurrentRound(call: () => unknown, level: number, loop: EventLoopProbe): Promise<Round> {
   const clock = fakeClock();
   const stamp = () => (clock ? clock.now : now());
+  await loop.start();
   const started = stamp();
   const latencies: number[] = new Array(level).fill(0);
+  const io: number[] = [];
   const all = Promise.all(
     Array.from({ length: level }, async (_, i) => {
       const scope = new CallScope('context');
@@ -308,12 +319,37 @@ async function concurrentRound(call: () => unknown, level: number): Promise<numb
       } finally {
         closeScope(scope);
         latencies[i] = stamp() - started;
+        for (const e of scope.events) if (e.endMs !== undefined) io.push(e.endMs - e.startMs);
       }
     }),
   );
   if (clock) await settleWithClock(all, clock, 30_000);
   await all;
-  return latencies;
+  return { latencies, io, blockMs: await loop.stop(0, true) };
+}
+
+/** Where calls waited, when the evidence shows it: queued I/O, or the event loop. */
+function whereCallsWaited(levels: number[], io: number[][], blocks: number[]): string[] {
+  const out: string[] = [];
+  const first = io[0] ?? [];
+  const last = io[io.length - 1] ?? [];
+  if (first.length && last.length) {
+    const from = medianOf(first);
+    const to = medianOf(last);
+    if (to > 3 * from && to - from > 1) {
+      out.push(
+        `Queued I/O: the calls' queries and requests took ${formatMs(from)} (median) at concurrency ${levels[0]} and ` +
+          `${formatMs(to)} at ${levels[levels.length - 1]}: they wait for a connection or a downstream that serves one at a time.`,
+      );
+    }
+  }
+  const worst = Math.max(...blocks);
+  if (worst >= 5) {
+    out.push(
+      `Event loop: blocked for up to ${formatMs(worst)} at a time: synchronous work runs one call at a time, whatever the concurrency.`,
+    );
+  }
+  return out;
 }
 
 async function concurrencyScale(
@@ -327,18 +363,29 @@ async function concurrencyScale(
   const input = spec.input?.(1);
   const call = () => fn(input);
   // Warm up, then rounds at every level until each has enough calls or its share of maxTime.
-  await concurrentRound(call, Math.min(4, Math.max(...levels)));
+  const loop = new EventLoopProbe();
+  loop.enable();
   const samples: number[][] = levels.map(() => []);
-  const share = opts.maxTimeMs / levels.length;
+  const io: number[][] = levels.map(() => []);
+  const blocks: number[] = levels.map(() => 0);
   let calls = 0;
-  for (const [i, level] of levels.entries()) {
-    const until = now() + share;
-    do {
-      const round = await concurrentRound(call, level);
-      (samples[i] as number[]).push(...round);
-      calls += level;
-    } while ((samples[i] as number[]).length < 30 && now() < until);
+  try {
+    await concurrentRound(call, Math.min(4, Math.max(...levels)), loop);
+    const share = opts.maxTimeMs / levels.length;
+    for (const [i, level] of levels.entries()) {
+      const until = now() + share;
+      do {
+        const round = await concurrentRound(call, level, loop);
+        (samples[i] as number[]).push(...round.latencies);
+        (io[i] as number[]).push(...round.io);
+        blocks[i] = Math.max(blocks[i] as number, round.blockMs);
+        calls += level;
+      } while ((samples[i] as number[]).length < 30 && now() < until);
+    }
+  } finally {
+    loop.disable();
   }
+  const evidence = whereCallsWaited(levels, io, blocks);
   const exponent = timeExponent(levels, samples, 1 - opts.confidence);
   const band = TIME_EXPONENT[limit];
   const status: VerdictStatus = exponent.hi <= band ? 'pass' : exponent.lo > band ? 'fail' : 'inconclusive';
@@ -361,6 +408,7 @@ async function concurrencyScale(
         `  ${status === 'pass' ? '✓' : status === 'fail' ? '✗' : '?'} ${'duration'.padEnd(12)}${medians.map((v) => formatMs(v).padStart(9)).join('')}   ${sparkline(medians)}`,
         '',
         `  duration: grows k = ${exponent.k.toFixed(2)} (${Math.round(opts.confidence * 100)}% CI ${exponent.lo.toFixed(2)}–${exponent.hi.toFixed(2)}); allowed ${limit} (latency ∝ concurrency^k, k ≤ ${band})`,
+        ...(status === 'fail' && evidence.length ? ['', ...evidence] : []),
         ...(status === 'fail'
           ? [
               '',

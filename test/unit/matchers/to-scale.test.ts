@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { record } from '../../../src/index.js';
 import { growthClass, timeExponent } from '../../../src/matchers/to-scale.js';
 
 const db = new Database(':memory:');
@@ -252,6 +253,30 @@ describe('toScale over concurrency', () => {
     const k = Number(/duration: grows k = ([\d.]+)/.exec(message)?.[1]);
     expect(k).toBeGreaterThan(0.6);
     expect(message).toContain('Hint: calls wait for each other');
+  });
+
+  it('names where calls waited: queued I/O, or the event loop', async () => {
+    const lock = mutex();
+    // A downstream that serves one call at a time: each call's request waits its turn.
+    const queued = async () => {
+      const op = record({ kind: 'custom', name: 'inventory.reserve' });
+      await lock(downstream);
+      op.end();
+    };
+    const io = await messageOf(expect(queued).toScale({ concurrency: [1, 4, 16, 64], duration: 'constant' }));
+    expect(io).toMatch(
+      /Queued I\/O: the calls' queries and requests took [\d.]+ ms \(median\) at concurrency 1 and [\d.]+ ms at 64/,
+    );
+    const realNow = performance.now.bind(performance);
+    // A synchronous section: every call's 3 ms of CPU work runs one after another.
+    const synchronous = async () => {
+      const t = realNow();
+      while (realNow() - t < 3) {}
+    };
+    const loop = await messageOf(
+      expect(synchronous).toScale({ concurrency: [1, 4, 16, 64], duration: 'constant' }),
+    );
+    expect(loop).toMatch(/Event loop: blocked for up to [\d.]+ ms at a time/);
   });
 
   it('rejects what it cannot judge over concurrency', async () => {
