@@ -15,6 +15,7 @@ export { type ContractResult, onResult } from './matchers/results.js';
 export type { FasterOptions } from './matchers/to-be-faster-than.js';
 export { GROWTH_CLASSES, type GrowthClass, type GrowthLimit, type ScaleSpec } from './matchers/to-scale.js';
 export { isMeasurement } from './matchers/to-stay-within.js';
+export type { HeadroomMatchers } from './matchers/types.js';
 export { measure } from './measure/measure.js';
 export { type EventHandle, isRecording, record } from './measure/recorder.js';
 export { type ChromeTrace, type Trace, type TraceBlock, type TraceOptions, trace } from './measure/trace.js';
