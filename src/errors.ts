@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   HEADROOM_ERR_FN_THREW: 'The function under test threw or rejected while it was measured.',
   HEADROOM_ERR_NO_GC: 'A full garbage collection could not be triggered for the retained probe.',
   HEADROOM_ERR_NOT_SETTLED:
-    'Under fake timers, the measured call never settled and had no timer left to advance.',
+    'Under fake timers, the measured call was still pending after maxTime of real time.',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */
