@@ -3,19 +3,29 @@ import { parseOptions } from '../budget/parse.js';
 import { didYouMean, HeadroomError, show } from '../errors.js';
 import { formatBytes, formatMs } from '../format/units.js';
 import { loadFromProject } from '../instrument/auto.js';
-import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
-import { CallScope, callInScope, closeScope } from '../measure/scope.js';
-import { fakeClock, settleWithClock } from '../measure/virtual-time.js';
-import { EventLoopProbe } from '../probes/event-loop.js';
-import { quantile, theilSenSlope } from '../stats/quantiles.js';
+import {
+  BASIS,
+  fitLine,
+  GROWTH_CLASSES,
+  type GrowthClass,
+  growthClass,
+  medianOf,
+  sparkline,
+  TIME_EXPONENT,
+  timeExponent,
+} from '../stats/growth.js';
 import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
+import { concurrencyScale } from './scale-concurrency.js';
 
-/** Growth classes, from slowest-growing to fastest. */
-export const GROWTH_CLASSES = ['constant', 'logarithmic', 'linear', 'linearithmic', 'quadratic'] as const;
-/** How a metric may grow with input size. */
-export type GrowthClass = (typeof GROWTH_CLASSES)[number];
+export {
+  GROWTH_CLASSES,
+  type GrowthClass,
+  growthClass,
+  TIME_EXPONENT,
+  timeExponent,
+} from '../stats/growth.js';
 
 /** A growth limit: a class, or for counts at most `slope` more per unit of size. */
 export type GrowthLimit = GrowthClass | { slope: number };
@@ -57,72 +67,11 @@ export interface ScaleSpec<T = unknown> {
   cpu?: GrowthClass;
 }
 
-/**
- * The steepest log-log slope (time ∝ n^k) each class allows. Over the default sizes (16 to 4096)
- * n·log n has a slope of about 1.2 and log n about 0.2, so time cannot tell linear from
- * linearithmic, nor constant from logarithmic: those pairs share a band.
- */
-export const TIME_EXPONENT: Record<GrowthClass, number> = {
-  constant: 0.4,
-  logarithmic: 0.4,
-  linear: 1.5,
-  linearithmic: 1.5,
-  quadratic: 2.5,
-};
-
-const BASIS: Record<GrowthClass, (n: number) => number> = {
-  constant: () => 0,
-  logarithmic: (n) => Math.log2(n),
-  linear: (n) => n,
-  linearithmic: (n) => n * Math.log2(n),
-  quadratic: (n) => n * n,
-};
-
 const METRICS = ['queries', 'requests', 'allocated'] as const;
 const TIME_METRICS = ['duration', 'cpu'] as const;
 type ScaleMetric = (typeof METRICS)[number];
 type TimeMetric = (typeof TIME_METRICS)[number];
 const SPEC_KEYS = ['input', 'sizes', 'concurrency', 'samplesPerSize', 'seed', ...METRICS, ...TIME_METRICS];
-
-/** Least squares fit of y = a + b·g(n); returns b and the largest absolute residual. */
-function fitLine(
-  ns: number[],
-  ys: number[],
-  g: (n: number) => number,
-): { a: number; b: number; residual: number } {
-  const xs = ns.map(g);
-  const k = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / k;
-  const my = ys.reduce((s, y) => s + y, 0) / k;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < k; i++) {
-    sxx += ((xs[i] as number) - mx) ** 2;
-    sxy += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
-  }
-  const b = sxx === 0 ? 0 : sxy / sxx;
-  const a = my - b * mx;
-  let residual = 0;
-  for (let i = 0; i < k; i++)
-    residual = Math.max(residual, Math.abs((ys[i] as number) - (a + b * (xs[i] as number))));
-  return { a, b, residual };
-}
-
-/**
- * The slowest-growing class that explains the values: counts must fit exactly (within half a
- * count); bytes within 5% of their range plus 4 kB (allocation varies a little between calls).
- */
-export function growthClass(
-  ns: number[],
-  ys: number[],
-  tolerance: number,
-): GrowthClass | 'faster than quadratic' {
-  for (const c of GROWTH_CLASSES) {
-    const f = fitLine(ns, ys, BASIS[c]);
-    if (f.residual <= tolerance && (c === 'constant' || f.b >= -tolerance)) return c;
-  }
-  return 'faster than quadratic';
-}
 
 function invalid(key: string, value: unknown, fix: string): HeadroomError {
   return new HeadroomError(
@@ -248,190 +197,6 @@ interface Row {
   status: VerdictStatus;
   required: string;
   found: string;
-}
-
-function medianOf(xs: readonly number[]): number {
-  const sortedXs = [...xs].sort((a, b) => a - b);
-  return quantile(sortedXs, 0.5);
-}
-
-/**
- * The exponent k of time ∝ n^k: the Theil–Sen slope of log(median time) against log(size), with
- * a bootstrap interval (each size's calls resampled, 400 times, seeded).
- */
-export function timeExponent(sizes: readonly number[], samples: readonly number[][], alpha: number) {
-  const floor = 1e-6;
-  const xs = sizes.map((n) => Math.log(n));
-  const slope = (medians: number[]) =>
-    theilSenSlope(
-      xs,
-      medians.map((t) => Math.log(Math.max(t, floor))),
-    );
-  const k = slope(samples.map(medianOf));
-  let seed = 0x9e3779b9;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const boots: number[] = [];
-  for (let b = 0; b < 400; b++) {
-    boots.push(
-      slope(
-        samples.map((xsOfSize) => {
-          if (xsOfSize.length === 0) return floor;
-          const draw = Array.from(
-            { length: xsOfSize.length },
-            () => xsOfSize[Math.floor(random() * xsOfSize.length)] as number,
-          );
-          return medianOf(draw);
-        }),
-      ),
-    );
-  }
-  boots.sort((a, b) => a - b);
-  return { k, lo: quantile(boots, alpha / 2), hi: quantile(boots, 1 - alpha / 2) };
-}
-
-/** Per-call latencies of `level` calls started at once, in milliseconds (real or virtual time). */
-interface Round {
-  latencies: number[];
-  /** How long each query, request or custom I/O event of the round took, in milliseconds. */
-  io: number[];
-  /** The longest event-loop block during the round, in milliseconds. */
-  blockMs: number;
-}
-
-async function concurrentRound(call: () => unknown, level: number, loop: EventLoopProbe): Promise<Round> {
-  const clock = fakeClock();
-  const stamp = () => (clock ? clock.now : now());
-  await loop.start();
-  const started = stamp();
-  const latencies: number[] = new Array(level).fill(0);
-  const io: number[] = [];
-  const all = Promise.all(
-    Array.from({ length: level }, async (_, i) => {
-      const scope = new CallScope('context');
-      try {
-        await callInScope(scope, call);
-      } finally {
-        closeScope(scope);
-        latencies[i] = stamp() - started;
-        for (const e of scope.events) if (e.endMs !== undefined) io.push(e.endMs - e.startMs);
-      }
-    }),
-  );
-  if (clock) await settleWithClock(all, clock, 30_000);
-  await all;
-  return { latencies, io, blockMs: await loop.stop(0, true) };
-}
-
-/** Where calls waited, when the evidence shows it: queued I/O, or the event loop. */
-function whereCallsWaited(
-  levels: number[],
-  io: number[][],
-  blocks: number[],
-  latencies: number[][],
-): string[] {
-  const out: string[] = [];
-  const first = io[0] ?? [];
-  const last = io[io.length - 1] ?? [];
-  if (first.length && last.length) {
-    const from = medianOf(first);
-    const to = medianOf(last);
-    if (to > 3 * from && to - from > 1) {
-      out.push(
-        `Queued I/O: the calls' queries and requests took ${formatMs(from)} (median) at concurrency ${levels[0]} and ` +
-          `${formatMs(to)} at ${levels[levels.length - 1]}: they wait for a connection or a downstream that serves one at a time.`,
-      );
-    }
-  }
-  // A block explains the wait only if it is long next to the wait itself: a 5 ms hiccup of a busy
-  // machine under a 160 ms queue for a lock is noise, a 190 ms stretch under a 100 ms median is not.
-  const worst = blocks[blocks.length - 1] ?? 0;
-  const waited = medianOf(latencies[latencies.length - 1] ?? []);
-  if (worst >= 5 && worst >= waited / 2) {
-    out.push(
-      `Event loop: blocked for up to ${formatMs(worst)} at a time: synchronous work runs one call at a time, whatever the concurrency.`,
-    );
-  }
-  return out;
-}
-
-async function concurrencyScale(
-  this: MatcherContext,
-  fn: (input: unknown) => unknown,
-  spec: ScaleSpec,
-  opts: ReturnType<typeof parseOptions>,
-): Promise<MatcherResult> {
-  const levels = [...(spec.concurrency as readonly number[])];
-  const limit = spec.duration as GrowthClass;
-  const input = spec.input?.(1);
-  const call = () => fn(input);
-  // Warm up, then rounds at every level until each has enough calls or its share of maxTime.
-  const loop = new EventLoopProbe();
-  loop.enable();
-  const samples: number[][] = levels.map(() => []);
-  const io: number[][] = levels.map(() => []);
-  const blocks: number[] = levels.map(() => 0);
-  let calls = 0;
-  try {
-    await concurrentRound(call, Math.min(4, Math.max(...levels)), loop);
-    const share = opts.maxTimeMs / levels.length;
-    for (const [i, level] of levels.entries()) {
-      const until = now() + share;
-      do {
-        const round = await concurrentRound(call, level, loop);
-        (samples[i] as number[]).push(...round.latencies);
-        (io[i] as number[]).push(...round.io);
-        blocks[i] = Math.max(blocks[i] as number, round.blockMs);
-        calls += level;
-      } while ((samples[i] as number[]).length < 30 && now() < until);
-    }
-  } finally {
-    loop.disable();
-  }
-  const evidence = whereCallsWaited(levels, io, blocks, samples);
-  const exponent = timeExponent(levels, samples, 1 - opts.confidence);
-  const band = TIME_EXPONENT[limit];
-  const status: VerdictStatus = exponent.hi <= band ? 'pass' : exponent.lo > band ? 'fail' : 'inconclusive';
-  const pass = status === 'pass' || (status === 'inconclusive' && opts.inconclusive === 'pass');
-  const medians = samples.map(medianOf);
-  const isNot = this.isNot ?? false;
-  return {
-    pass,
-    message: () =>
-      [
-        `expect(fn)${isNot ? '.not' : ''}.toScale(spec)`,
-        '',
-        status === 'fail'
-          ? `Per-call latency grows too fast with concurrency (${calls} calls made).`
-          : status === 'inconclusive'
-            ? `Growth with concurrency undecided (${calls} calls made).`
-            : `Per-call latency held its growth with concurrency (${calls} calls made).`,
-        '',
-        `    ${'concurrency'.padEnd(12)}${levels.map((n) => String(n).padStart(9)).join('')}`,
-        `  ${status === 'pass' ? '✓' : status === 'fail' ? '✗' : '?'} ${'duration'.padEnd(12)}${medians.map((v) => formatMs(v).padStart(9)).join('')}   ${sparkline(medians)}`,
-        '',
-        `  duration: grows k = ${exponent.k.toFixed(2)} (${Math.round(opts.confidence * 100)}% CI ${exponent.lo.toFixed(2)}–${exponent.hi.toFixed(2)}); allowed ${limit} (latency ∝ concurrency^k, k ≤ ${band})`,
-        ...(status === 'fail' && evidence.length ? ['', ...evidence] : []),
-        ...(status === 'fail'
-          ? [
-              '',
-              'Hint: calls wait for each other: a lock or mutex around slow work, a connection pool of one, or a synchronous section. Narrow the critical section, or raise the pool size.',
-            ]
-          : []),
-      ].join('\n'),
-  };
-}
-
-function sparkline(values: number[]): string {
-  const bars = '▁▂▃▄▅▆▇█';
-  const max = Math.max(...values);
-  const min = Math.min(...values);
-  return values.map((v) => bars[max === min ? 0 : Math.round(((v - min) / (max - min)) * 7)]).join('');
 }
 
 /**
