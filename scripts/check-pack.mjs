@@ -27,17 +27,26 @@ import { stripVTControlCharacters } from 'node:util';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 
-/** What the fresh project installs besides the tarball: the versions known to work on Node 20. */
+/**
+ * The runner versions and the Node binary the checks use: by default the versions known to work
+ * on Node 20; `npm run test:matrix` sets these to check other combinations.
+ */
+const VITEST = process.env.HEADROOM_MATRIX_VITEST || '4.1.12';
+const VITE = process.env.HEADROOM_MATRIX_VITE ?? '8.3.8';
+const JEST = process.env.HEADROOM_MATRIX_JEST || '30.5.2';
+const NODE = process.env.HEADROOM_MATRIX_NODE || process.execPath;
+
+/** What the fresh project installs besides the tarball. */
 const TOOLS = [
-  'vitest@4.1.12',
-  'vite@8.3.8',
-  'jest@30.5.2',
-  '@jest/globals@30.5.2',
+  `vitest@${VITEST}`,
+  ...(VITE ? [`vite@${VITE}`] : []),
+  `jest@${JEST}`,
+  `@jest/globals@${JEST}`,
   `@swc/jest@${pkg.devDependencies['@swc/jest'] ?? '0.2'}`,
   `@swc/core@${pkg.devDependencies['@swc/core'] ?? '1'}`,
   'typescript@5.9.3',
-  '@types/node@20',
-  '@types/jest@30',
+  `@types/node@${process.env.HEADROOM_MATRIX_TYPES_NODE || '20'}`,
+  `@types/jest@${JEST.split('.')[0]}`,
   // The peer headroom/fast-check loads at run time (the other driver entries import types only).
   `fast-check@${pkg.devDependencies['fast-check'] ?? '4'}`,
 ];
@@ -439,12 +448,12 @@ async function main() {
       .map((key) => `headroom/${key.slice(2)}`);
 
     await step("plain Node, CommonJS: require('headroom') and import('headroom'), every entry", async () => {
-      await expectExit(0, process.execPath, ['node/check.cjs', JSON.stringify(optional)], { cwd: project });
+      await expectExit(0, NODE, ['node/check.cjs', JSON.stringify(optional)], { cwd: project });
       return `entries: headroom, headroom/vitest (resolved), headroom/jest (throws outside jest, as it should)${optional.map((e) => `, ${e}`).join('')}`;
     });
 
     await step("plain Node, ES module: import 'headroom' and require('headroom'), every entry", async () => {
-      await expectExit(0, process.execPath, ['node/check.mjs', JSON.stringify(optional)], { cwd: project });
+      await expectExit(0, NODE, ['node/check.mjs', JSON.stringify(optional)], { cwd: project });
     });
 
     const expected = [
@@ -458,7 +467,7 @@ async function main() {
       step("vitest (ESM, setupFiles: ['headroom/vitest'])", async () => {
         const file = join(project, 'vitest-results.json');
         const r = await run(
-          process.execPath,
+          NODE,
           [
             'node_modules/vitest/vitest.mjs',
             'run',
@@ -473,7 +482,7 @@ async function main() {
       step("jest (TypeScript → CommonJS via @swc/jest, setupFilesAfterEnv: ['headroom/jest'])", async () => {
         const file = join(project, 'jest-results.json');
         const r = await run(
-          process.execPath,
+          NODE,
           [
             'node_modules/jest/bin/jest.js',
             '--ci',
@@ -490,7 +499,7 @@ async function main() {
       step('jest (native ES modules, node --experimental-vm-modules)', async () => {
         const file = join(project, 'jest-esm-results.json');
         const r = await run(
-          process.execPath,
+          NODE,
           [
             '--experimental-vm-modules',
             'node_modules/jest/bin/jest.js',
