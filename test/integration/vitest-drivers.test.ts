@@ -39,6 +39,14 @@ it('counts one query', async () => {
   await expect(() => byOrder(1)).toStayWithin({ queries: 1 });
 });
 
+it('measures allocations, blocks and leaks in this pool too', async () => {
+  const cache = new Map();
+  await expect(() => {
+    if (!cache.has('k')) cache.set('k', new Array(10000).fill(1));
+    return cache.get('k').length;
+  }).toStayWithin({ allocated: '1MB', eventLoopBlock: '50ms', retained: '1kB' });
+});
+
 it('fails: an N+1 over three orders', async () => {
   await expect(() => [1, 2, 3].map(byOrder)).toStayWithin({ queries: 1 });
 });
@@ -46,19 +54,23 @@ it('fails: an N+1 over three orders', async () => {
   );
 });
 
-it('counts better-sqlite3 statements with nothing but the setup file', () => {
-  const run = spawnSync(
-    process.execPath,
-    [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir],
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true' },
-    },
-  );
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the runner's colours
-  const output = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '');
-  expect(output).toMatch(/Tests +1 failed \| 1 passed \(2\)/);
-  expect(output).toMatch(/✗ queries +1 +3 +-2/);
-  expect(output).toMatch(/×3 +SELECT \* FROM items WHERE order_id = \?/);
-}, 60_000);
+it.each(['forks', 'threads'])(
+  'counts better-sqlite3 statements with nothing but the setup file (%s pool)',
+  (pool) => {
+    const run = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir, `--pool=${pool}`],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true' },
+      },
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the runner's colours
+    const output = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    expect(output).toMatch(/Tests +1 failed \| 2 passed \(3\)/);
+    expect(output).toMatch(/✗ queries +1 +3 +-2/);
+    expect(output).toMatch(/×3 +SELECT \* FROM items WHERE order_id = \?/);
+  },
+  60_000,
+);
