@@ -4,8 +4,8 @@ import { errorMessage, HeadroomError } from '../errors.js';
 import { type Explanation, formatMessage } from '../format/message.js';
 import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
-import { CallScope, callInScope, closeScope, isThenable } from '../measure/scope.js';
-import { fakeClock, settleWithClock } from '../measure/virtual-time.js';
+import { CallScope, callInScope, closeScope } from '../measure/scope.js';
+import { settle } from '../measure/virtual-time.js';
 import { explainAllocated } from '../probes/explain-allocated.js';
 import { explainBlock } from '../probes/explain-block.js';
 import type { Budget, Measurement, MeasureOptions, Verdict } from '../types.js';
@@ -28,9 +28,7 @@ async function rerun(fn: () => unknown): Promise<{ syncMs: number }> {
   try {
     const result = callInScope(scope, fn);
     const syncMs = now() - t0;
-    const clock = fakeClock();
-    if (clock && isThenable(result)) await settleWithClock(result, clock, 10_000);
-    await result;
+    await settle(result, 10_000);
     return { syncMs };
   } finally {
     closeScope(scope);

@@ -59,8 +59,10 @@ export function record(input: EventInput): EventHandle {
   // (about 2 µs an event, measured by test/bench/drivers-repro-spread.mjs).
   const event = Object.assign({}, input) as Internal;
   event.id = runtime.nextEventId++;
-  event.startMs = eventTime();
-  const real: RealTime | undefined = fakeClock() ? { start: now() } : undefined;
+  // One read of the clock source: the fake clock's time while fake timers are installed.
+  const clock = fakeClock();
+  event.startMs = clock ? clock.now : now();
+  const real: RealTime | undefined = clock ? { start: now() } : undefined;
   if (real) Object.defineProperty(event, REAL_TIME, { value: real, enumerable: false });
   // The call site costs a stack capture (~10 µs) now and its formatting (~30 µs) later: take it
   // for the first few executions of each statement, URL or name in a call, which is what

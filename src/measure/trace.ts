@@ -7,8 +7,8 @@ import { type Span, spanOf, waterfall } from '../format/waterfall.js';
 import type { RecordedEvent } from '../types.js';
 import { now } from './clock.js';
 import { resolveCallSites } from './recorder.js';
-import { CallScope, callInScope, closeScope, isThenable, runtime } from './scope.js';
-import { fakeClock, settleWithClock } from './virtual-time.js';
+import { CallScope, callInScope, closeScope, runtime } from './scope.js';
+import { fakeClock, settle } from './virtual-time.js';
 
 /** A stretch of synchronous work of at least `TraceOptions.minBlockMs`. */
 export interface TraceBlock {
@@ -135,9 +135,7 @@ export async function trace(fn: () => unknown, options: TraceOptions = {}): Prom
     const syncMs = now() - startMs;
     if (syncMs >= minBlockMs)
       blocks.push({ startMs, durationMs: syncMs, where: 'synchronous part of the function' });
-    const clock = fakeClock();
-    if (clock && isThenable(result)) await settleWithClock(result, clock, 10_000);
-    await result;
+    await settle(result, 10_000);
   } catch (e) {
     error = e;
   } finally {

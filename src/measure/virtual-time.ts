@@ -8,6 +8,7 @@
  */
 import { HeadroomError } from '../errors.js';
 import { now, realTurn } from './clock.js';
+import { isThenable } from './scope.js';
 
 /** The part of an @sinonjs/fake-timers clock headroom uses. */
 export interface FakeClock {
@@ -72,4 +73,11 @@ export async function settleWithClock(
       );
     }
   }
+}
+
+/** Awaits a call's result, driving the fake clock first if one is installed and the call is async. */
+export async function settle(result: unknown, limitMs: number): Promise<void> {
+  const clock = fakeClock();
+  if (clock && isThenable(result)) await settleWithClock(result, clock, limitMs);
+  await result;
 }
