@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   HEADROOM_ERR_NO_GC: 'A full garbage collection could not be triggered for the retained probe.',
   HEADROOM_ERR_NOT_SETTLED:
     'Under fake timers, the measured call was still pending after maxTime of real time.',
+  HEADROOM_ERR_BAD_FILE:
+    'A baseline, report or history file is corrupt, of another schema or newer version, or locked.',
+  HEADROOM_ERR_NO_BASELINE: 'A baseline is missing and may not be written (CI, or an update mode of none).',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */
