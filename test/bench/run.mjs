@@ -1,11 +1,14 @@
-// headroom bench: verdict quality (flakiness of `duration` verdicts, alone and under load),
-// the matcher's own overhead, and the accuracy of `allocated` and `eventLoopBlock`.
+// headroom bench: verdict quality for every metric (false failures at 50% of a limit, detection
+// at 150% and 200%, alone and under load), flakiness of `duration` verdicts, the matcher's own
+// overhead, accuracy against known truth, the cost of a verdict, and peers side by side
+// (tinybench, mitata, cls-hooked, OpenTelemetry). test/bench/README.md describes each part.
 //
 //   npm run bench                         # build, then every part
-//   node test/bench/run.mjs flake         # one part (or several: overhead accuracy)
-//   BENCH_CALLS=50 node test/bench/run.mjs flake   # fewer matcher calls per case (quick look)
+//   npm run bench -- verdicts             # one part (or several): verdicts flake overhead accuracy cost peers
+//   BENCH_CALLS=50 node test/bench/run.mjs verdicts   # fewer matcher calls per row (quick look)
 //
-// Prints tables and a closing summary; writes bench-results/bench.json (gitignored).
+// Prints tables and a closing summary; writes bench-results/bench.json (every part) or
+// bench-results/bench-<parts>.json (gitignored).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,8 +16,12 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { accuracyTruthPart } from './accuracy-truth.mjs';
+import { costPart } from './cost.mjs';
 import { startLoader } from './loader.mjs';
+import { peersPart } from './peers.mjs';
 import { captureWarnings, fmtBytes, fmtMs, fmtNum, fmtUs, now, quantile, summary, table } from './util.mjs';
+import { verdictsPart } from './verdicts.mjs';
 import {
   ALLOC_DOUBLES_EXPECTED,
   allocDoubles,
@@ -31,9 +38,10 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const { judge, matchers, measure, onResult, parseBudget, record } = await import('../../dist/index.js');
+const dist = await import('../../dist/index.js');
+const { judge, matchers, measure, onResult, parseBudget, record } = dist;
 
-const PARTS = ['flake', 'overhead', 'accuracy'];
+const PARTS = ['verdicts', 'flake', 'overhead', 'accuracy', 'cost', 'peers'];
 // Not in the default run: the flakiness part with both cores kept busy by two children (on a
 // 2-core machine the bench process then competes for a core the whole time).
 const EXTRA_PARTS = ['flake-heavy'];
@@ -69,6 +77,8 @@ const out = {
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
+    kernel: `${os.type()} ${os.release()}`,
+    totalMemBytes: os.totalmem(),
     loadavgAtStart: os.loadavg(),
     commit: gitCommit(),
     parts: selected,
@@ -754,10 +764,26 @@ try {
   const itersPerMs = calibrateLoop(1);
   consume(itersPerMs);
   out.meta.cpuLoopItersPerMs = itersPerMs;
+  const env = {
+    dist,
+    root,
+    CALLS,
+    print,
+    target,
+    note,
+    itersPerMs,
+    only: process.env.BENCH_METRICS?.split(','),
+  };
+  if (selected.includes('verdicts')) out.verdicts = await verdictsPart(env);
   if (selected.includes('flake')) out.flake = await flakePart(itersPerMs, ['unloaded', 'loaded']);
   if (selected.includes('flake-heavy')) out.flakeHeavy = await flakePart(itersPerMs, ['loaded×2']);
   if (selected.includes('overhead')) out.overhead = await overheadPart();
-  if (selected.includes('accuracy')) out.accuracy = await accuracyPart(itersPerMs);
+  if (selected.includes('accuracy')) {
+    out.accuracy = await accuracyPart(itersPerMs);
+    out.accuracyTruth = await accuracyTruthPart(env);
+  }
+  if (selected.includes('cost')) out.cost = await costPart(env);
+  if (selected.includes('peers')) out.peers = await peersPart(env);
 } catch (error) {
   failed = error;
   summaryLines.push(`ERROR   ${error?.stack ?? error}`);
@@ -768,7 +794,11 @@ try {
   print(['', `Summary (${out.meta.elapsedS.toFixed(1)} s)`, ...summaryLines.map((l) => `  ${l}`)].join('\n'));
   out.printed = printed.join('\n');
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, 'bench.json');
+  // One file per selection, so that runs of single parts do not overwrite each other.
+  const file = join(
+    resultsDir,
+    selected.length === PARTS.length ? 'bench.json' : `bench-${selected.join('-')}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
   console.log(`\nwrote ${relative(process.cwd(), file) || file}`);
 }
