@@ -1,7 +1,8 @@
 // The HTML report in a real browser: headless Chromium loads the fixture report from a file, the
 // charts are found by their layout boxes and checked pixel by pixel in a screenshot, and the DOM
 // after load shows that the hostile query and test name stayed text (with and without the CSP).
-// Skipped, with a warning, where no Chromium is installed (CI installs Debian's `chromium`).
+// Skipped, with a warning, where no Chromium is installed (CI installs Debian's `chromium`, and
+// fails this file without it).
 // HEADROOM_UPDATE_SCREENSHOT=1 also writes docs/report.png, the README's picture.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,16 @@ function ink(image: Image, box: Box, colors: string[] = []) {
 function serialized(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+// CI (.ci/run) installs Chromium and sets HEADROOM_REQUIRE_CHROMIUM=1: there, a missing browser fails.
+it.runIf(!chromium && process.env.HEADROOM_REQUIRE_CHROMIUM)(
+  'Chromium is installed (HEADROOM_REQUIRE_CHROMIUM)',
+  () => {
+    expect.fail(
+      'HEADROOM_REQUIRE_CHROMIUM is set but no Chromium was found: install it with `apt-get install chromium`',
+    );
+  },
+);
 
 describe.skipIf(!chromium)('HTML report in headless Chromium', () => {
   let shot: Image;
