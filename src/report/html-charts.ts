@@ -52,7 +52,10 @@ export function formatPct(pct: number | null): string {
 
 /** One bar of the headroom chart. */
 export interface HeadroomBar {
+  /** Shown, cut to 62 characters. */
   label: string;
+  /** The full text for the tooltip; `label` when absent. */
+  title?: string;
   headroomPct: number | null;
   /** `pass`, `fail`, `inconclusive`, or `edge` for a passing metric close to its limit. */
   tone: ReportStatus | 'edge';
@@ -90,7 +93,7 @@ export function headroomChart(bars: readonly HeadroomBar[], edgePct: number, wid
     const y = top + i * rowH;
     const color = toneColor(bar.tone);
     parts.push(
-      `<g><title>${escapeHtml(bar.label)} — headroom ${escapeHtml(formatPct(bar.headroomPct))}</title>`,
+      `<g><title>${escapeHtml(bar.title ?? bar.label)} — headroom ${escapeHtml(formatPct(bar.headroomPct))}</title>`,
       `<text x="0" y="${y + 15}" class="label">${escapeHtml(truncate(bar.label, 62))}</text>`,
     );
     if (bar.headroomPct === null) {

@@ -97,6 +97,13 @@ function rowLabel(r: Row): string {
   return `${r.contract.test}${r.contract.label ? ` [${r.contract.label}]` : ''} · ${metricName(r.metric)}`;
 }
 
+/** The row label cut in the test name, so that the metric always shows (62 characters in all). */
+function barLabel(r: Row): string {
+  const metric = ` · ${metricName(r.metric)}`;
+  const test = `${r.contract.test}${r.contract.label ? ` [${r.contract.label}]` : ''}`;
+  return truncate(test, Math.max(16, 62 - Array.from(metric).length)) + metric;
+}
+
 /** A value of a metric's unit, as people read it. */
 function formatUnit(value: number, unit: ReportMetric['unit']): string {
   if (unit === 'ms') return formatMs(value);
@@ -148,7 +155,12 @@ function headroomSection(rows: Row[]): string {
   const charted = rows.filter((r) => r.metric.unit !== 'class');
   const bars = charted
     .slice(0, MAX_BARS)
-    .map((r) => ({ label: rowLabel(r), headroomPct: r.metric.headroomPct, tone: r.tone }));
+    .map((r) => ({
+      label: barLabel(r),
+      title: rowLabel(r),
+      headroomPct: r.metric.headroomPct,
+      tone: r.tone,
+    }));
   const more =
     charted.length > MAX_BARS
       ? `<p class="note">The ${MAX_BARS} tightest of ${charted.length} metric rows; the table lists them all.</p>`
@@ -169,7 +181,7 @@ function tableSection(rows: Row[]): string {
     })
     .join('\n');
   return `<section id="contracts"><h2>Contracts</h2>
-<table class="contracts"><colgroup><col style="width:25%"><col style="width:14%"><col style="width:10%"><col style="width:12%"><col style="width:8%"><col style="width:14%"><col style="width:7%"><col style="width:10%"></colgroup><thead><tr><th>test</th><th>file</th><th>matcher</th><th>metric</th><th class="num">budget</th><th class="num">measured</th><th class="num">headroom</th><th>status</th></tr></thead>
+<table class="contracts"><colgroup><col style="width:24%"><col style="width:13%"><col style="width:10%"><col style="width:12%"><col style="width:8%"><col style="width:16%"><col style="width:7%"><col style="width:10%"></colgroup><thead><tr><th>test</th><th>file</th><th>matcher</th><th>metric</th><th class="num">budget</th><th class="num">measured</th><th class="num">headroom</th><th>status</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></section>`;
