@@ -13,12 +13,14 @@ export type { MatcherContext, MatcherResult } from './matchers/context.js';
 export { matchers } from './matchers/index.js';
 export { type ContractResult, onResult } from './matchers/results.js';
 export type { FasterOptions } from './matchers/to-be-faster-than.js';
+export type { BaselineOptions } from './matchers/to-match-baseline.js';
 export { GROWTH_CLASSES, type GrowthClass, type GrowthLimit, type ScaleSpec } from './matchers/to-scale.js';
 export { isMeasurement } from './matchers/to-stay-within.js';
 export type { HeadroomMatchers } from './matchers/types.js';
 export { measure } from './measure/measure.js';
 export { type EventHandle, isRecording, record } from './measure/recorder.js';
 export { type ChromeTrace, type Trace, type TraceBlock, type TraceOptions, trace } from './measure/trace.js';
+export type { BaselineMetric } from './report/baseline.js';
 export type {
   Attribution,
   Budget,

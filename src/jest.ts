@@ -8,20 +8,21 @@
 import type {} from 'expect';
 import { HeadroomError } from './errors.js';
 import { autoInstrument } from './instrument/auto.js';
-import { assertSettled } from './matchers/context.js';
 import { matchers } from './matchers/index.js';
 import type { HeadroomMatchers } from './matchers/types.js';
-import { runtime } from './measure/scope.js';
+import { installRunnerHooks } from './runner-hooks.js';
 
 interface JestGlobals {
-  expect?: { extend(m: object): void; getState(): { currentTestName?: string } };
+  expect?: { extend(m: object): void; getState(): { currentTestName?: string; testPath?: string } };
+  beforeEach?: (fn: () => void) => void;
   afterEach?: (fn: () => void) => void;
 }
 
 const g = globalThis as JestGlobals;
 const expect = g.expect;
+const beforeEach = g.beforeEach;
 const afterEach = g.afterEach;
-if (!expect || !afterEach) {
+if (!expect || !afterEach || !beforeEach) {
   throw new HeadroomError(
     'HEADROOM_ERR_NOT_A_FUNCTION',
     "Failed to set up headroom/jest: jest's `expect` and `afterEach` globals are missing. " +
@@ -30,8 +31,7 @@ if (!expect || !afterEach) {
 }
 expect.extend(matchers);
 autoInstrument();
-runtime.testName = () => expect.getState().currentTestName;
-afterEach(() => assertSettled(expect.getState().currentTestName));
+installRunnerHooks({ getState: () => expect.getState(), beforeEach, afterEach });
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown>

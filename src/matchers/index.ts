@@ -1,5 +1,6 @@
 import { tracked } from './context.js';
 import { toBeFasterThan } from './to-be-faster-than.js';
+import { toMatchPerformanceBaseline } from './to-match-baseline.js';
 import { toScale } from './to-scale.js';
 import { toStayWithin } from './to-stay-within.js';
 
@@ -8,4 +9,5 @@ export const matchers = {
   toStayWithin: tracked(toStayWithin),
   toBeFasterThan: tracked(toBeFasterThan),
   toScale: tracked(toScale),
+  toMatchPerformanceBaseline: tracked(toMatchPerformanceBaseline),
 };

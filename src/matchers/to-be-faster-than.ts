@@ -7,6 +7,7 @@ import { alphaPerLook, MAX_LOOKS, MAX_SAMPLES, mayLookAgain, nextLook } from '..
 import { quantileIntervalIndices, sorted } from '../stats/quantiles.js';
 import type { MeasureOptions, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
+import { notifyResult } from './results.js';
 
 /** Options of `toBeFasterThan`, beyond those every matcher takes. */
 export interface FasterOptions extends MeasureOptions {
@@ -91,6 +92,7 @@ export async function toBeFasterThan(
     );
   }
   const opts = parseOptions(rest);
+  const started = now();
   const fn = received;
   const otherFn = other as () => unknown;
   const a: number[] = [];
@@ -150,6 +152,31 @@ export async function toBeFasterThan(
   const unit = metric === 'allocated' ? formatBytes : formatMs;
   const what = metric === 'allocated' ? 'leaner' : 'faster';
   const not = this.isNot ? '.not' : '';
+  notifyResult({
+    matcher: 'toBeFasterThan',
+    verdicts: [],
+    pass,
+    isNot: this.isNot ?? false,
+    ...(this.currentTestName ? { testName: this.currentTestName } : {}),
+    ...(opts.label !== undefined ? { label: opts.label } : {}),
+    rows: [
+      {
+        metric,
+        part: 'speedup',
+        unit: 'ratio',
+        limit: by,
+        measured: r.speedup,
+        headroomPct: (r.speedup / by - 1) * 100,
+        status: r.status,
+        limitText: `${times(by)} ${what}`,
+        measuredText: `${times(r.speedup)} ${what}`,
+        evidence: `${r.pairs} interleaved pairs; fn ${unit(r.a)}, other ${unit(r.b)} (median)`,
+        ...(r.interval ? { interval: r.interval } : {}),
+      },
+    ],
+    calls: 2 * (r.pairs + warmup),
+    elapsedMs: now() - started,
+  });
   return {
     pass,
     message: () => {

@@ -3,6 +3,7 @@ import { parseOptions } from '../budget/parse.js';
 import { didYouMean, HeadroomError, show } from '../errors.js';
 import { formatBytes, formatMs } from '../format/units.js';
 import { loadFromProject } from '../instrument/auto.js';
+import { now } from '../measure/clock.js';
 import { checkFn, runMeasurement } from '../measure/measure.js';
 import {
   BASIS,
@@ -17,6 +18,7 @@ import {
 } from '../stats/growth.js';
 import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
 import type { MatcherContext, MatcherResult } from './context.js';
+import { notifyResult } from './results.js';
 import { concurrencyScale } from './scale-concurrency.js';
 
 export {
@@ -217,6 +219,7 @@ export async function toScale(
   const fn = received as (input: unknown) => unknown;
   const opts = parseOptions(options);
   if (spec.concurrency) return concurrencyScale.call(this, fn, spec, opts);
+  const started = now();
   const timeNamed = TIME_METRICS.filter((m) => spec[m] !== undefined);
   const sizes = [...(spec.sizes ?? (timeNamed.length ? DEFAULT_TIME_SIZES : [1, 2, 4, 8, 16, 32, 64]))];
   const named = METRICS.filter((m) => spec[m] !== undefined);
@@ -299,6 +302,38 @@ export async function toScale(
   }
   const pass = rows.every((r) => r.pass);
   const isNot = this.isNot ?? false;
+  const rank = (c: string) => (GROWTH_CLASSES as readonly string[]).indexOf(c);
+  notifyResult({
+    matcher: 'toScale',
+    verdicts: [],
+    pass,
+    isNot,
+    ...(this.currentTestName ? { testName: this.currentTestName } : {}),
+    ...(opts.label !== undefined ? { label: opts.label } : {}),
+    rows: rows.map((r) => ({
+      metric: r.metric,
+      part: 'growth',
+      unit: 'class' as const,
+      limit: rank(typeof spec[r.metric] === 'string' ? (spec[r.metric] as string) : 'linear'),
+      measured: rank(r.found.split(' ')[0] ?? ''),
+      headroomPct: null,
+      status: r.status,
+      limitText: r.required,
+      measuredText: r.found,
+    })),
+    scale: {
+      sizes,
+      series: rows.map((r) => ({
+        metric: r.metric,
+        values: r.ys,
+        required: r.required,
+        found: r.found,
+        status: r.status,
+      })),
+    },
+    calls,
+    elapsedMs: now() - started,
+  });
   return {
     pass,
     message: () => {

@@ -99,8 +99,16 @@ export async function toStayWithin(
   let explanation: Explanation | undefined;
   if (!pass && !this.isNot && fn && opts.explain) explanation = await explain(fn, verdicts);
   if (pass) warnInconclusive(verdicts, measurement.testName, opts);
-  notifyResult({ matcher: 'toStayWithin', measurement, verdicts, pass });
   const isNot = this.isNot ?? false;
+  notifyResult({
+    matcher: 'toStayWithin',
+    measurement,
+    verdicts,
+    pass,
+    isNot,
+    ...(measurement.testName !== undefined ? { testName: measurement.testName } : {}),
+    ...(measurement.label !== undefined ? { label: measurement.label } : {}),
+  });
   return {
     pass,
     measurement,

@@ -1,5 +1,6 @@
 import type { Budget, MeasureOptions } from '../types.js';
 import type { FasterOptions } from './to-be-faster-than.js';
+import type { BaselineOptions } from './to-match-baseline.js';
 import type { ScaleSpec } from './to-scale.js';
 
 /**
@@ -25,4 +26,12 @@ export interface HeadroomMatchers<R, T = unknown> {
    * @example await expect((orders) => render(orders)).toScale({ input: (n) => makeOrders(n), queries: 'constant' })
    */
   toScale(spec: ScaleSpec<T extends (input: infer I) => unknown ? I : unknown>, options?: MeasureOptions): R;
+  /**
+   * Measures the function and compares it with the baseline stored for this test in
+   * `__baselines__/<test file>.json` (written on the first run, and on `-u` or `HEADROOM_UPDATE=1`;
+   * never when `CI` is set). Counts compare exactly; times and bytes with a tolerance. Await it.
+   * @example await expect(() => orders.list(userId)).toMatchPerformanceBaseline()
+   * @example await expect(() => parse(doc)).toMatchPerformanceBaseline({ metrics: ['allocated', 'duration'], tolerance: 0.2 })
+   */
+  toMatchPerformanceBaseline(options?: BaselineOptions): R;
 }

@@ -12,6 +12,8 @@ interface Runtime {
   nextScopeId: number;
   /** Set by a runner entry: the name of the test running now. */
   testName?: () => string | undefined;
+  /** Set by a runner entry: the absolute path of the running test file. */
+  testPath?: () => string | undefined;
 }
 
 const RUNTIME = Symbol.for('headroom.runtime.v1');
