@@ -153,14 +153,12 @@ function headroomSection(rows: Row[]): string {
   }
   // Growth classes have no percentage of room: they are drawn in the toScale section.
   const charted = rows.filter((r) => r.metric.unit !== 'class');
-  const bars = charted
-    .slice(0, MAX_BARS)
-    .map((r) => ({
-      label: barLabel(r),
-      title: rowLabel(r),
-      headroomPct: r.metric.headroomPct,
-      tone: r.tone,
-    }));
+  const bars = charted.slice(0, MAX_BARS).map((r) => ({
+    label: barLabel(r),
+    title: rowLabel(r),
+    headroomPct: r.metric.headroomPct,
+    tone: r.tone,
+  }));
   const more =
     charted.length > MAX_BARS
       ? `<p class="note">The ${MAX_BARS} tightest of ${charted.length} metric rows; the table lists them all.</p>`
