@@ -14,6 +14,8 @@ export default defineConfig({
     msw: 'integrations/msw/index.ts',
     'node-sqlite': 'integrations/node-sqlite/index.ts',
     'fast-check': 'integrations/fast-check/index.ts',
+    // The `headroom` command; bin/headroom.js (with the shebang) imports it.
+    cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
