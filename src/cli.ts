@@ -58,6 +58,11 @@ Prints, per contract and metric, how its headroom moved over the last runs of th
 sparkline, and flags steady drift toward the budget. Drift is information: the exit code is 0
 unless --fail-on-drift is given.
 
+Drift: a time or byte metric drifts when, over at least 5 runs, its headroom fell by 10
+percentage points or more (Theil–Sen fit), by more than 3 times the run-to-run noise, and
+consistently (Mann–Kendall, p < 0.01). A count (queries, requests, round trips, also of traced
+tests) drifts when, over at least 5 runs, it rose and never came down.
+
 Options:
   --history <path>     the history file (default: headroom-report/headroom-history.jsonl)
   --last <n>           how many of the newest runs to look at (default: 10)

@@ -247,7 +247,7 @@ function headroomDrift(values: readonly number[]): string | undefined {
   if (!(pFalling < DRIFT_MAX_P)) return undefined;
   const noise = residualNoise(values, slope);
   if (drop < DRIFT_MIN_DROP_NOISE * noise) return undefined;
-  return `headroom fell ${round(drop)} pp over ${n} runs (about ${round(-slope)} pp a run, noise ±${round(noise)} pp, Mann–Kendall p ${pFalling < 0.001 ? '< 0.001' : `= ${pFalling.toFixed(3)}`})`;
+  return `headroom fell about ${round(drop)} pp over ${n} runs (${round(-slope)} pp a run, noise ±${round(noise)} pp, Mann–Kendall p ${pFalling < 0.001 ? '< 0.001' : `= ${pFalling.toFixed(3)}`})`;
 }
 
 /** The drift reason for a count series (lower is better), or undefined. */

@@ -49,7 +49,7 @@ describe('computeTrends', () => {
     expect(t?.values).toHaveLength(10);
     expect(t?.slope).toBeLessThan(-2);
     expect(t?.reason).toMatch(
-      /^headroom fell \d+ pp over 10 runs \(about 3(\.\d)? pp a run, noise ±\d(\.\d)? pp, Mann–Kendall p < 0\.001\)$/,
+      /^headroom fell about \d+ pp over 10 runs \(3(\.\d)? pp a run, noise ±\d(\.\d)? pp, Mann–Kendall p < 0\.001\)$/,
     );
     expect(trends[0]).toBe(t); // drifting rows first
     expect(row(trends, 'queries')?.drift).toBe(false);
@@ -153,7 +153,7 @@ describe('formatTrend', () => {
     const text = formatTrend(computeTrends(history));
     expect(text).toMatchInlineSnapshot(`
       "  contract › metric                                               runs  trend   first  latest  change
-      ▼ orders.test.ts › lists orders › toStayWithin › duration:median     6  █▇▅▄▂▁    60%     10%  −50 pp  drift: headroom fell 50 pp over 6 runs (about 10 pp a run, noise ±0 pp, Mann–Kendall p = 0.001)
+      ▼ orders.test.ts › lists orders › toStayWithin › duration:median     6  █▇▅▄▂▁    60%     10%  −50 pp  drift: headroom fell about 50 pp over 6 runs (10 pp a run, noise ±0 pp, Mann–Kendall p = 0.001)
       ▼ orders.test.ts › lists orders › toStayWithin › queries             6  ▁▁▁███      2       3      +1  drift: rose from 2 to 3 over 6 runs and never came down
 
       2 of 2 rows drift steadily toward their budget (1 contract or test) over the last 6 runs. (Headroom rows show % of the limit left; count rows show the measured count.)"
