@@ -159,7 +159,8 @@ describe('headroom (in-process)', () => {
         { shard: { index, count: 10 }, traces: [trace(`s${index}.test.ts › t`)] },
         at(index),
       );
-      writeFileSync(join(dir, `headroom-report.shard-${index}.json`), JSON.stringify(shard));
+      // The reporter's names: headroom-report.shard-<index>-of-<count>.json.
+      writeFileSync(join(dir, `headroom-report.shard-${index}-of-10.json`), JSON.stringify(shard));
     }
     const r = await run(['merge'], cwd);
     expect(r.code).toBe(0);
@@ -184,9 +185,9 @@ describe('headroom (in-process)', () => {
         'headroom-report.html',
         'headroom-report.json',
         'headroom-report.md',
-        'headroom-report.shard-1.json',
-        'headroom-report.shard-2.json',
-        'headroom-report.shard-10.json',
+        'headroom-report.shard-1-of-10.json',
+        'headroom-report.shard-2-of-10.json',
+        'headroom-report.shard-10-of-10.json',
       ].sort(),
     );
     expect(readHistory(join(dir, 'headroom-history.jsonl'))).toHaveLength(1);
