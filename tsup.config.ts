@@ -14,6 +14,7 @@ export default defineConfig({
     msw: 'integrations/msw/index.ts',
     'node-sqlite': 'integrations/node-sqlite/index.ts',
     'fast-check': 'integrations/fast-check/index.ts',
+    reporter: 'src/report/reporter.ts',
     // The `headroom` command; bin/headroom.js (with the shebang) imports it.
     cli: 'src/cli.ts',
   },

@@ -29,10 +29,16 @@ export const RESULTS_ENV = 'HEADROOM_REPORT_RESULTS';
 const MAX_EVENTS = 200;
 const MAX_LABEL = 300;
 
-/** A test file's path as reports show it: relative to the working directory, `/` separators. */
-export function reportPath(file: string | undefined, cwd = process.cwd()): string {
+/** The environment variable naming the project root (the runner's root dir), set by the reporter. */
+export const ROOT_ENV = 'HEADROOM_REPORT_ROOT';
+
+/**
+ * A test file's path as reports show it: relative to the project root (the runner's root, or the
+ * working directory), with `/` separators.
+ */
+export function reportPath(file: string | undefined, root = process.env[ROOT_ENV] || process.cwd()): string {
   if (!file) return '(unknown file)';
-  const rel = file.startsWith(cwd) ? relative(cwd, file) : file;
+  const rel = file.startsWith(root + sep) ? relative(root, file) : file;
   return rel.split(sep).join('/');
 }
 

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errorMessage, HeadroomError, show } from '../errors.js';
-import { RESULTS_ENV, type ResultLine } from './collect.js';
+import { RESULTS_ENV, type ResultLine, ROOT_ENV } from './collect.js';
 import {
   type HeadroomReport,
   REPORT_SCHEMA,
@@ -198,8 +198,8 @@ export default class HeadroomReporter {
     // where to write their results, and whether to trace every test.
     this.#resultsDir = join(this.outputDir, `.results-${process.pid}`);
     process.env[RESULTS_ENV] = this.#resultsDir;
+    process.env[ROOT_ENV] = this.#root;
     if (this.options.trace) process.env[TRACE_ENV] = '1';
-    this.#clear();
   }
 
   /** The folder the report goes to. */
@@ -218,13 +218,12 @@ export default class HeadroomReporter {
   // vitest ------------------------------------------------------------------------------------
 
   onInit(vitest: VitestLike): void {
-    const before = this.#resultsDir;
     if (vitest.config?.root) this.#root = vitest.config.root;
     if (vitest.config?.shard && vitest.config.shard.count > 1) this.#shard = vitest.config.shard;
     this.#runner = vitest.version ? `vitest ${vitest.version}` : runnerVersion('vitest', this.#root);
     this.#resultsDir = join(this.outputDir, `.results-${process.pid}`);
-    if (before !== this.#resultsDir) rmSync(before, { recursive: true, force: true });
     process.env[RESULTS_ENV] = this.#resultsDir;
+    process.env[ROOT_ENV] = this.#root;
     this.#clear();
   }
 

@@ -122,7 +122,7 @@ export function createProject(suite: string, type: 'module' | 'commonjs'): Proje
 }
 
 /** The environment of a child runner: none of the parent vitest's variables, no colours. */
-function childEnv(): NodeJS.ProcessEnv {
+function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(VITEST|JEST_|NODE_OPTIONS$|NODE_ENV$|FORCE_COLOR$|TEST$)/.test(key)) continue;
@@ -130,12 +130,24 @@ function childEnv(): NodeJS.ProcessEnv {
   }
   env.NO_COLOR = '1';
   env.CI = 'true';
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
   return env;
 }
 
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -204,7 +216,13 @@ export default class HarnessReporter {
  * Runs `vitest run` on a project, as `node node_modules/vitest/vitest.mjs run --root <dir>`, with
  * extra command-line `args`.
  */
-export async function runVitest(project: Project, args: string[] = []): Promise<RunResult> {
+export async function runVitest(
+  project: Project,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  /** False when the project's config lists the reporters itself (a CLI `--reporter` replaces them). */
+  cliReporters = true,
+): Promise<RunResult> {
   writeFileSync(join(project.dir, 'harness-reporter.mjs'), VITEST_REPORTER);
   const started = performance.now();
   const raw = await run(
@@ -213,11 +231,13 @@ export async function runVitest(project: Project, args: string[] = []): Promise<
       'run',
       '--root',
       project.dir,
-      '--reporter=default',
-      `--reporter=${join(project.dir, 'harness-reporter.mjs')}`,
+      ...(cliReporters
+        ? ['--reporter=default', `--reporter=${join(project.dir, 'harness-reporter.mjs')}`]
+        : []),
       ...args,
     ],
     REPO,
+    env,
   );
   const elapsedMs = performance.now() - started;
   const file = join(project.dir, 'harness-results.json');
@@ -252,7 +272,7 @@ interface JestJson {
  */
 export async function runJest(
   project: Project,
-  options: { esm?: boolean; args?: string[] } = {},
+  options: { esm?: boolean; args?: string[]; env?: NodeJS.ProcessEnv; ci?: boolean } = {},
 ): Promise<RunResult> {
   const file = join(project.dir, 'jest-results.json');
   const started = performance.now();
@@ -264,13 +284,14 @@ export async function runJest(
       project.dir,
       '--config',
       join(project.dir, 'jest.config.cjs'),
-      '--ci',
+      ...(options.ci === false ? [] : ['--ci']),
       '--json',
       '--outputFile',
       file,
       ...(options.args ?? []),
     ],
     REPO,
+    options.env,
   );
   const elapsedMs = performance.now() - started;
   if (!existsSync(file)) return result(raw, [], ['jest wrote no results'], elapsedMs);
