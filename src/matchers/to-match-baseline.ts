@@ -132,9 +132,13 @@ function checkTolerance(tolerance: unknown): Record<BaselineMetric, number> {
   return out;
 }
 
-/** The budget a stored baseline allows: the value, plus tolerance, plus slack. */
+/**
+ * The budget a stored baseline allows: the value (for a time, the upper end of its confidence
+ * interval: the baseline's own uncertainty is not held against the code), plus tolerance, plus slack.
+ */
 function allowed(metric: BaselineMetric, stored: BaselineValue, tolerance: number): number {
-  const raw = stored.value * (1 + tolerance) + (SLACK[metric] ?? 0);
+  const base = stored.interval ? Math.max(stored.value, stored.interval[1]) : stored.value;
+  const raw = base * (1 + tolerance) + (SLACK[metric] ?? 0);
   return UNIT[metric] === 'count' ? Math.floor(raw + 1e-9) : raw;
 }
 
@@ -304,8 +308,11 @@ export async function toMatchPerformanceBaseline(
       for (const m of compared) {
         const s = stored?.metrics[m] as BaselineValue;
         const t = tolerance[m];
+        const now = verdicts.find((v) => v.metric === m);
+        const ratio = now && s.value > 0 ? `, ${(now.measured / s.value).toFixed(2)}× the baseline` : '';
         lines.push(
-          `  ${m.padEnd(16)} baseline ${formatValue(s.value, s.unit)}${t ? `, +${Math.round(t * 100)}% tolerance` : ' (exact)'} → at most ${formatValue(limits[m] as number, s.unit)}`,
+          `  ${m.padEnd(16)} baseline ${formatValue(s.value, s.unit)}${t ? `, +${Math.round(t * 100)}% tolerance` : ' (exact)'} → at most ${formatValue(limits[m] as number, s.unit)}` +
+            (now ? `; now ${formatValue(now.measured, now.unit)}${ratio}` : ''),
         );
       }
       if (recorded) {

@@ -1,11 +1,12 @@
 // headroom/reporter and toMatchPerformanceBaseline as a user meets them: vitest (forks, threads,
 // vmThreads) and jest (two workers) run the report fixtures in child processes, with the
 // reporter in their config. Each test states what the run printed, wrote and kept.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeadroomReport } from '../../src/report/schema.js';
-import { createProject, ensureBuilt, type Project, type RunResult, runJest, runVitest } from './helpers.js';
+import { createProject, ensureBuilt, type Project, REPO, type RunResult, runJest, runVitest } from './helpers.js';
 
 const projects: Project[] = [];
 function project(suite: string, type: 'module' | 'commonjs'): Project {
@@ -136,7 +137,7 @@ describe('vitest', () => {
     const message = regressed.test('matches its baseline').messages[0] ?? '';
     expect(message).toContain('expect(fn).toMatchPerformanceBaseline()');
     expect(message).toMatch(/✗ queries +3 +4 +-1/);
-    expect(message).toContain('queries          baseline 3 (exact) → at most 3');
+    expect(message).toContain('queries          baseline 3 (exact) → at most 3; now 4, 1.33× the baseline');
     expect(message).toContain(
       'If the change is intended, update the baseline: vitest -u, jest -u, or HEADROOM_UPDATE=1.',
     );
@@ -179,6 +180,51 @@ describe('vitest', () => {
     expect(t.messages[0]).toContain('it is not valid JSON');
     expect(readFileSync(path, 'utf8')).toBe('{ "schema": "headroom-baseline", "version": 1, "entries": {');
   }, 60_000);
+});
+
+describe('vitest --shard and headroom merge', () => {
+  it('writes one partial report per shard, and merge makes the whole report and one history line', async () => {
+    const p = project('report-vitest', 'module');
+    // A second test file, so that each of two shards has one.
+    writeFileSync(
+      join(p.dir, 'users.spec.mjs'),
+      `import { expect, it } from 'vitest';
+it('counts nothing', async () => {
+  await expect(() => 1 + 1).toStayWithin({ queries: 0, requests: 0 });
+});
+`,
+    );
+    const shards = await Promise.all([
+      runVitest(p, ['--shard=1/2'], LOCAL, false),
+      runVitest(p, ['--shard=2/2'], LOCAL, false),
+    ]);
+    for (const run of shards) expect(run.code, run.output).toBe(0);
+    const perf = join(p.dir, 'perf');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(perf).sort()).toEqual(['headroom-report.shard-1-of-2.json', 'headroom-report.shard-2-of-2.json']);
+    const parts = [1, 2].map(
+      (i) => JSON.parse(readFileSync(join(perf, `headroom-report.shard-${i}-of-2.json`), 'utf8')) as HeadroomReport,
+    );
+    expect(parts.map((r) => r.shard)).toEqual([
+      { index: 1, count: 2 },
+      { index: 2, count: 2 },
+    ]);
+    const merge = spawnSync(process.execPath, [join(REPO, 'bin', 'headroom.js'), 'merge', '--dir', 'perf'], {
+      cwd: p.dir,
+      encoding: 'utf8',
+    });
+    expect(merge.status, merge.stderr).toBe(0);
+    const merged = readReport(p);
+    expect(merged.shard).toBeUndefined();
+    expect(merged.contracts.map((c) => c.id).sort()).toEqual(
+      [...(parts[0]?.contracts ?? []), ...(parts[1]?.contracts ?? [])].map((c) => c.id).sort(),
+    );
+    expect(new Set(merged.contracts.map((c) => c.file))).toEqual(new Set(['orders.spec.ts', 'users.spec.mjs']));
+    expect(merged.summary.contracts).toBe(6);
+    expect(readFileSync(join(perf, 'headroom-history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(perf, 'headroom-report.html'))).toBe(true);
+    expect(readFileSync(join(perf, 'headroom-report.md'), 'utf8')).toContain('**6** contracts');
+  }, 120_000);
 });
 
 describe('jest', () => {
