@@ -43,9 +43,27 @@ function claimKey(method: string, url: string): string {
 }
 
 /**
- * Records a request seen by a source that runs before Node's channels (msw's `request:start`),
- * so that the channel event of the same request is not counted again. Returns the handle, and a
- * function that withdraws the claim once the source has answered.
+ * Requests a channel recorded that no other source has joined yet, still in flight, by the same
+ * key: msw 3 intercepts at the socket, after fetch's `undici:request:create` has fired, so its
+ * `request:start` joins the channel's event instead of counting the request again.
+ */
+const joinable = new Map<string, EventHandle[]>();
+
+function take(map: Map<string, EventHandle[]>, key: string, handle?: EventHandle): EventHandle | undefined {
+  const list = map.get(key);
+  if (!list) return undefined;
+  const i = handle === undefined ? 0 : list.indexOf(handle);
+  const [taken] = i >= 0 ? list.splice(i, 1) : [];
+  if (list.length === 0) map.delete(key);
+  return taken;
+}
+
+/**
+ * Records a request seen by a source other than Node's channels (msw's `request:start`), so that
+ * the channel event of the same request counts once: if a channel recorded it already (msw 3,
+ * which intercepts at the socket), the source joins that event; otherwise the event is recorded
+ * here and the channel event that follows (msw 2 sees a request before Node's channels do) joins
+ * it. Returns the handle, and a function that withdraws the claim once the source has answered.
  */
 export function recordClaimableRequest(
   method: string,
@@ -54,26 +72,36 @@ export function recordClaimableRequest(
 ): { handle: EventHandle; release: () => void } | undefined {
   if (!isRecording()) return undefined;
   const key = claimKey(method, url);
+  const open = take(joinable, key);
+  if (open) return { handle: open, release: () => {} };
   const handle = record({ kind: 'request', method: method.toUpperCase(), url, host: hostOf(url), source });
   const list = claimable.get(key) ?? [];
   list.push(handle);
   claimable.set(key, list);
-  const release = () => {
-    const current = claimable.get(key);
-    const i = current?.indexOf(handle) ?? -1;
-    if (current && i >= 0) current.splice(i, 1);
-    if (current?.length === 0) claimable.delete(key);
-  };
+  const release = () => void take(claimable, key, handle);
   return { handle, release };
 }
 
-/** A request a channel is about to record: the claimed one if another source recorded it first. */
+/**
+ * A request a channel is about to record: the claimed one if another source recorded it first,
+ * else a new event that another source may join until it ends.
+ */
 function recordRequest(method: string, url: string, source: string): EventHandle {
   const key = claimKey(method, url);
-  const list = claimable.get(key);
-  const claimed = list?.shift();
-  if (list?.length === 0) claimable.delete(key);
-  return claimed ?? record({ kind: 'request', method, url, host: hostOf(url), source });
+  const claimed = take(claimable, key);
+  if (claimed) return claimed;
+  const event = record({ kind: 'request', method, url, host: hostOf(url), source });
+  const handle: EventHandle = {
+    end(outcome) {
+      take(joinable, key, handle);
+      event.end(outcome);
+    },
+    annotate: (note) => event.annotate(note),
+  };
+  const list = joinable.get(key) ?? [];
+  list.push(handle);
+  joinable.set(key, list);
+  return handle;
 }
 /** Client local port → scope of the request last sent on that loopback socket. */
 const byLocalPort = new Map<number, CallScope>();

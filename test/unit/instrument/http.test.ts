@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../../../src/index.js';
+import { recordClaimableRequest } from '../../../src/instrument/http.js';
 
 // The vitest setup file (src/vitest.ts) instruments HTTP and better-sqlite3, as 'headroom/vitest' does.
 
@@ -90,6 +91,55 @@ describe('outgoing requests', () => {
     expect(error).toContain('✗ roundTrips');
     expect(error).toContain('Longest chain of round trips (3, each waiting for the previous)');
     expect(error).toMatch(/GET 127\.0\.0\.1:\d+\//);
+  });
+});
+
+describe('a request seen by msw and by a channel counts once', () => {
+  it('msw 3: the channel saw it first (fetch reaches undici, msw answers at the socket)', async () => {
+    const m = await measure(
+      async () => {
+        const answered = fetch(`${base}/?user=1&delay=20`).then((r) => r.text());
+        // What msw 3's request:start does, while the channel's event is in flight.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const joined = recordClaimableRequest('GET', `${base}/?user=1&delay=20`, 'msw');
+        joined?.handle.annotate('simulated: +0 ms latency');
+        await answered;
+        joined?.handle.end({ status: 200 });
+        joined?.release();
+      },
+      { metrics: [] },
+    );
+    const requests = m.events.filter((e) => e.kind === 'request');
+    expect(requests.map((r) => [r.url, r.source, r.status, r.note])).toEqual([
+      [`${base}/?user=1&delay=20`, 'undici', 200, 'simulated: +0 ms latency'],
+    ]);
+  });
+
+  it('msw 2: msw saw it first (a mocked node:http request reaches the channel after)', async () => {
+    const m = await measure(
+      async () => {
+        const claimed = recordClaimableRequest('GET', `${base}/?user=2`, 'msw');
+        await httpGet(`${base}/?user=2`);
+        claimed?.handle.end({ status: 200 });
+        claimed?.release();
+      },
+      { metrics: [] },
+    );
+    const requests = m.events.filter((e) => e.kind === 'request');
+    expect(requests.map((r) => [r.url, r.source])).toEqual([[`${base}/?user=2`, 'msw']]);
+  });
+
+  it('a finished channel request is not joined by a later one to the same URL', async () => {
+    const m = await measure(
+      async () => {
+        await (await fetch(`${base}/?user=3`)).text();
+        const later = recordClaimableRequest('GET', `${base}/?user=3`, 'msw');
+        later?.handle.end({ status: 200 });
+        later?.release();
+      },
+      { metrics: [] },
+    );
+    expect(m.events.filter((e) => e.kind === 'request').map((r) => r.source)).toEqual(['undici', 'msw']);
   });
 });
 
