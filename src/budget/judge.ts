@@ -243,23 +243,45 @@ function countVerdict(
 }
 
 /**
+ * How far an `eventLoopBlock` reading may be from the block itself: the ticker reports a block of
+ * B ms that starts d ms after one of its 1 ms ticks as B + d - 0.5 (src/probes/event-loop.ts).
+ */
+export const BLOCK_RESOLUTION_MS = 0.5;
+
+/**
  * A per-call metric's verdict. `allocated` takes the median of the calls made. `eventLoopBlock`
  * takes the least: preemption by other processes and GC pauses stretched by load only ever add to
- * a measured block, so the least of three calls is the one closest to the code's own.
+ * a measured block, so the least of three calls is the one closest to the code's own. A block is
+ * known to ±{@link BLOCK_RESOLUTION_MS}: within that of the limit, the verdict is inconclusive
+ * rather than a coin flip.
  */
 function perCallVerdict(metric: MetricName, unit: 'ms' | 'bytes', limit: number, values: number[]): Verdict {
   const least = metric === 'eventLoopBlock';
   const measured = least ? Math.min(...values) : median(values);
   const calls = values.length === 1 ? '1 call' : `${least ? 'least' : 'median'} of ${values.length} calls`;
-  return {
+  let status: VerdictStatus = measured <= limit ? 'pass' : 'fail';
+  const verdict: Verdict = {
     metric,
     unit,
     limit,
     measured,
     headroom: limit - measured,
-    status: measured <= limit ? 'pass' : 'fail',
+    status,
     evidence: calls,
   };
+  if (least) {
+    const lo = Math.max(0, measured - BLOCK_RESOLUTION_MS);
+    const hi = measured + BLOCK_RESOLUTION_MS;
+    status = lo > limit ? 'fail' : hi <= limit ? 'pass' : 'inconclusive';
+    verdict.status = status;
+    if (status === 'inconclusive') {
+      verdict.interval = [lo, hi];
+      verdict.note =
+        `the block is known to ±${formatMs(BLOCK_RESOLUTION_MS)} (the event-loop ticker's resolution), ` +
+        `and ${formatMs(measured)} is within that of the limit: set the limit further from the typical block`;
+    }
+  }
+  return verdict;
 }
 
 /**

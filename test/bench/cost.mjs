@@ -90,7 +90,7 @@ export async function costPart(env) {
     for (const [label, options] of probeSets) {
       const perRound = [];
       let callsSeen = 0;
-      const rounds = label.startsWith('retained') ? 5 : 11;
+      const rounds = label.startsWith('retained') ? 5 : 21;
       for (let r = 0; r < rounds; r++) {
         // Direct: as many calls as the measurement makes (at least 20), timed as a batch.
         const m = await measure(fn, options);

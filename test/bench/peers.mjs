@@ -28,8 +28,10 @@ export async function peersPart(env) {
   const require = createRequire(join(root, 'package.json'));
   const { Bench } = await import(require.resolve('tinybench'));
   const mitata = await import(require.resolve('mitata'));
-  const tinybenchVersion = require('tinybench/package.json').version;
-  const mitataVersion = require('mitata/package.json').version;
+  const versionOf = (name) =>
+    JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const tinybenchVersion = versionOf('tinybench');
+  const mitataVersion = versionOf('mitata');
   const t0 = now();
 
   const tools = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BLOCK_RESOLUTION_MS,
   judge,
   judgeTimeStatistic,
   longestChain,
@@ -199,5 +200,26 @@ describe('time verdicts', () => {
     // Preemption only adds to a block: the least of the calls is the code's own.
     expect(block).toMatchObject({ measured: 2, status: 'pass', evidence: 'least of 3 calls' });
     expect(alloc).toMatchObject({ measured: 640, status: 'pass' });
+  });
+
+  it('calls an eventLoopBlock within the ticker’s ±0.5 ms of the limit inconclusive, not a coin flip', () => {
+    const blocks = (values: number[]) =>
+      judge(
+        measurementOf({
+          samples: { durationMs: [], cpuMs: [], eventLoopBlockMs: values, allocatedBytes: [] },
+        }),
+        parseBudget({ eventLoopBlock: '4ms' }),
+      )[0];
+    expect(blocks([3.5])).toMatchObject({ status: 'pass', measured: 3.5 });
+    expect(blocks([4.6, 4.7, 4.51])).toMatchObject({ status: 'fail', measured: 4.51 });
+    // 3.7 ms reads a block of 3.2–4.2 ms: it may be over the limit, or not.
+    const under = blocks([3.7]);
+    expect(under.status).toBe('inconclusive');
+    expect(under.interval?.[0]).toBeCloseTo(3.2, 9);
+    expect(under.interval?.[1]).toBeCloseTo(4.2, 9);
+    expect(under.note).toMatch(/±500 µs/);
+    // Over the limit, but by less than the resolution: not a certain failure either.
+    expect(blocks([4.3, 4.4, 4.2]).status).toBe('inconclusive');
+    expect(BLOCK_RESOLUTION_MS).toBe(0.5);
   });
 });
