@@ -640,14 +640,20 @@ async function provideBetterSqlite3(packageDir) {
     await expectExit(0, NODE, [gyp, 'rebuild', '--release', `--nodedir=${headers}`, '--jobs=max'], {
       cwd: packageDir,
       timeoutMs: 600_000,
-      env: { PATH: `${dirname(NODE)}:${process.env.PATH}` },
+      // npm's own nodedir setting (npm_config_nodedir, e.g. /usr from ~/.npmrc) would win over
+      // --nodedir and build against another Node's headers.
+      env: { PATH: `${dirname(NODE)}:${process.env.PATH}`, npm_config_nodedir: headers },
     });
     how = `compiled with node-gyp for Node ${NODE_VERSION} against ${join(headers, 'include', 'node')} in ${((performance.now() - started) / 1000).toFixed(0)} s`;
   }
-  mkdirSync(NATIVE_CACHE, { recursive: true });
-  copyFileSync(target, `${cachedBinary}.tmp`);
-  renameSync(`${cachedBinary}.tmp`, cachedBinary);
   return how;
+}
+
+/** Keeps a binary that loaded in the Node under test for the next run. */
+function cacheBetterSqlite3(packageDir) {
+  mkdirSync(NATIVE_CACHE, { recursive: true });
+  copyFileSync(join(packageDir, 'build', 'Release', 'better_sqlite3.node'), `${cachedBinary}.tmp`);
+  renameSync(`${cachedBinary}.tmp`, cachedBinary);
 }
 
 /** Loads better-sqlite3 from `cwd` with the Node under test and runs a statement. */
@@ -862,8 +868,11 @@ async function main() {
     // Started now, awaited by the driver suites: compiling better-sqlite3 takes about a minute
     // on one core, the suites below run beside it.
     const native = step(`better-sqlite3 ${BETTER_SQLITE3} built for Node ${NODE_VERSION}`, async () => {
-      const how = await provideBetterSqlite3(join(project, 'node_modules', 'better-sqlite3'));
-      return `${how}; loads: ${await loadBetterSqlite3(project)}`;
+      const packageDir = join(project, 'node_modules', 'better-sqlite3');
+      const how = await provideBetterSqlite3(packageDir);
+      const loaded = await loadBetterSqlite3(project);
+      cacheBetterSqlite3(packageDir);
+      return `${how}; loads: ${loaded}`;
     });
     const pnpmProject = join(work, 'pnpm');
     const pnpmInstalled = step(
