@@ -18,6 +18,9 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     setupFiles: ['headroom/vitest'],
+    // The headroom table at the end of the run, and examples/headroom-report/ (JSON, Markdown,
+    // HTML, history). The regressions the examples catch on purpose show as failed contracts.
+    reporters: ['default', ['headroom/reporter', { trace: true }]],
     testTimeout: 30_000,
     // One test file at a time: contracts that read wall time (duration, eventLoopBlock) should not
     // compete for the CPU with the other files' measurements.

@@ -34,6 +34,12 @@ function siteKey(input: EventInput): string {
   return input.name;
 }
 
+/** True when an open scope wants call sites of events recorded outside any call. */
+function wantsSitesOutside(): boolean {
+  for (const window of runtime.windows) if (window.callSitesOutside) return true;
+  return false;
+}
+
 /**
  * True when some measurement is in progress or the current context belongs to one. Integrations
  * check this before building an event, so that their hooks cost nothing when nobody listens.
@@ -67,7 +73,7 @@ export function record(input: EventInput): EventHandle {
   // The call site costs a stack capture (~10 µs) now and its formatting (~30 µs) later: take it
   // for the first few executions of each statement, URL or name in a call, which is what
   // messages group by — an N+1 loop of a thousand queries pays for three.
-  if (store === undefined || store.sampleCallSite(siteKey(input))) {
+  if (store === undefined ? wantsSitesOutside() : store.sampleCallSite(siteKey(input))) {
     const holder: StackHolder = {};
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 40;

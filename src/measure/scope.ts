@@ -52,6 +52,11 @@ export class CallScope {
   readonly outside: RecordedEvent[] = [];
   readonly late: RecordedEvent[] = [];
   #sites: Map<string, number> | undefined;
+  /**
+   * Whether events recorded outside any call while this scope is open take their call site (for
+   * the "outside the call" part of failure messages). A test's trace window needs none.
+   */
+  callSitesOutside = true;
   constructor(
     readonly attribution: Attribution,
     readonly label?: string,

@@ -21,7 +21,7 @@ export function mdCell(text: string): string {
     .replace(/_/g, '\\_')
     .replace(/\[/g, '\\[')
     .replace(/\]/g, '\\]')
-    .replace(/\r?\n/g, ' ');
+    .replace(/\r\n|\r|\n/g, ' ');
 }
 
 /** Options of the Markdown report. */

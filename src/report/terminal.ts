@@ -85,11 +85,11 @@ export function formatTable(report: HeadroomReport, options: TableOptions = {}):
     const max = options.maxRows ?? rows.length;
     lines.push('');
     lines.push(
-      `  ${pad('status', 11)} ${pad('headroom', 9, true)}  ${pad('metric', 22)} ${pad('budget', 12, true)} ${pad('measured', 12, true)}  contract`,
+      `  ${pad('status', 11)} ${pad('headroom', 9, true)}  ${pad('metric', 28)} ${pad('budget', 14, true)} ${pad('measured', 14, true)}  contract`,
     );
     for (const r of rows.slice(0, max)) {
       lines.push(
-        `  ${pad(statusMark(r), 11)} ${pad(formatPct(r.metric.headroomPct), 9, true)}  ${pad(metricName(r.metric), 22)} ${pad(formatMetricValue(r.metric, 'limit'), 12, true)} ${pad(formatMetricValue(r.metric, 'measured'), 12, true)}  ${r.contract.test}${r.contract.label ? ` [${r.contract.label}]` : ''}${r.contract.matcher === 'toStayWithin' ? '' : ` (${r.contract.matcher})`}  ${r.contract.file}`,
+        `  ${pad(statusMark(r), 11)} ${pad(formatPct(r.metric.headroomPct), 9, true)}  ${pad(metricName(r.metric), 28)} ${pad(formatMetricValue(r.metric, 'limit'), 14, true)} ${pad(formatMetricValue(r.metric, 'measured'), 14, true)}  ${r.contract.test}${r.contract.label ? ` [${r.contract.label}]` : ''}${r.contract.matcher === 'toStayWithin' ? '' : ` (${r.contract.matcher})`}  ${r.contract.file}`,
       );
     }
     if (rows.length > max) lines.push(`  … ${rows.length - max} more rows in the report files`);

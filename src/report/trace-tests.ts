@@ -11,7 +11,7 @@
  * theirs: their counts are each other's too).
  */
 import { clearInterval as realClearInterval, setInterval as realSetInterval } from 'node:timers';
-import { countedQueries, repeatedQueryCount } from '../budget/judge.js';
+import { countedQueries } from '../budget/judge.js';
 import { now } from '../measure/clock.js';
 import { CallScope, closeScope, processWide, runtime } from '../measure/scope.js';
 import { statementShape } from '../measure/sql.js';
@@ -60,22 +60,42 @@ export function roundTripCount(events: readonly RecordedEvent[]): number {
     maxEnd = Math.max(maxEnd, e.endMs as number);
   }
   outer.sort((a, b) => (a.endMs as number) - (b.endMs as number));
+  // Greedy by earliest end; after each pick, the best chain among events ended by then.
+  const ends: number[] = [];
+  const counts: number[] = [];
   let count = 0;
   let lastEnd = Number.NEGATIVE_INFINITY;
   for (const e of outer) {
     if (e.startMs >= lastEnd) {
       count++;
       lastEnd = e.endMs as number;
+      ends.push(lastEnd);
+      counts.push(count);
     }
   }
-  // An event still running when the test ended counts as one more round trip at most.
-  return count + (ended.length < events.length ? 1 : 0);
+  // An event still running when the test ended can close a chain: one more than the best chain
+  // of events that ended before it started.
+  let best = count;
+  for (const e of events) {
+    if (e.endMs !== undefined) continue;
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ends[mid] as number) <= e.startMs) lo = mid + 1;
+      else hi = mid;
+    }
+    best = Math.max(best, 1 + (lo > 0 ? (counts[lo - 1] as number) : 0));
+  }
+  return best;
 }
 
 /** Opens the trace window of the test that is about to run. */
 export function startTestTrace(): void {
   endWindow();
   const scope = new CallScope('window');
+  // Counts and shapes only: no stack capture (about 10 µs) per event for a trace.
+  scope.callSitesOutside = false;
   runtime.windows.add(scope);
   const t = now();
   const active: Active = {
@@ -115,10 +135,18 @@ export function endTestTrace(
   const maxGap = Math.max(active.maxGap, ended - active.last);
   const events = active.scope.events;
   const queries = countedQueries(events);
+  // Shapes by statement text first: a test repeats its statements, and shaping one costs
+  // regular expressions.
+  const byText = new Map<string, number>();
+  for (const q of queries) byText.set(q.statement, (byText.get(q.statement) ?? 0) + 1);
   const shapes = new Map<string, number>();
-  for (const q of queries) {
-    const shape = statementShape(q.statement);
-    shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  let repeatedQueries = 0;
+  for (const [text, n] of byText) {
+    const shape = statementShape(text);
+    const before = shapes.get(shape) ?? 0;
+    // Executions of a shape beyond its first, as repeatedQueries counts them.
+    repeatedQueries += before === 0 ? n - 1 : n;
+    shapes.set(shape, before + n);
   }
   const topQueries = [...shapes]
     .sort((a, b) => b[1] - a[1])
@@ -131,7 +159,7 @@ export function endTestTrace(
     file,
     test,
     queries: queries.length,
-    repeatedQueries: repeatedQueryCount(queries),
+    repeatedQueries,
     requests: events.filter((e) => e.kind === 'request').length,
     roundTrips: roundTripCount(events),
     // Less one tick: a block of B ms shows as a gap of B to B + TICK_MS.
