@@ -4,8 +4,8 @@
 // repository, and uses every entry there as the README says: a vitest suite (TypeScript, .mjs and
 // .cjs test files), jest suites (TypeScript compiled to CommonJS by @swc/jest, ts-jest and
 // babel-jest; .cjs test files; native ES modules), each with a contract that holds and one that
-// fails on purpose; better-sqlite3, built for the Node that runs the checks, counted with no setup
-// under vitest and jest; msw (3 on Node >= 22.12, 2 below) with headroom/msw under vitest; a pnpm
+// fails on purpose; better-sqlite3, built for the Node that runs the checks, and pg against
+// PGlite, counted with no setup under vitest and jest; msw (3 on Node >= 22.12, 2 below) with headroom/msw under vitest; a pnpm
 // workspace whose driver sits in another package than headroom; `require()` and `import()` of
 // every entry from plain Node; a `tsc --noEmit` type check per runner; then publint and
 // are-the-types-wrong on the tarball. Prints one PASS/FAIL line per step and exits 1 if any step
@@ -82,6 +82,10 @@ const TOOLS = [
   // Installed without its install script, then built for the Node under test (see buildNative).
   `better-sqlite3@${BETTER_SQLITE3}`,
   `msw@${MSW_RANGE}`,
+  // pg, against PGlite (PostgreSQL compiled to WebAssembly) on a loopback socket: no native build.
+  `pg@${pkg.devDependencies.pg}`,
+  `@electric-sql/pglite@${pkg.devDependencies['@electric-sql/pglite']}`,
+  `@electric-sql/pglite-socket@${pkg.devDependencies['@electric-sql/pglite-socket']}`,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +337,55 @@ describe('better-sqlite3, counted with no setup', () => {
 });
 `;
 
+/** pg against PGlite over its socket server, with nothing but the runner entry. */
+const PG = (module, runnerImport) => `${
+  module === 'esm'
+    ? `import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';`
+    : `const { PGlite } = require('@electric-sql/pglite');
+const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+const pg = require('pg');`
+}
+${runnerImport}
+
+let db;
+let server;
+let client;
+beforeAll(async () => {
+  db = await PGlite.create();
+  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await server.start();
+  client = new pg.Client(\`postgresql://postgres:postgres@\${server.getServerConn()}/postgres?sslmode=disable\`);
+  await client.connect();
+  await client.query('CREATE TABLE orders (id serial PRIMARY KEY, user_id int)');
+  await client.query('INSERT INTO orders (user_id) VALUES (1), (2), (3)');
+}, 60_000);
+afterAll(async () => {
+  await client?.end();
+  await server?.stop();
+  await db?.close();
+});
+
+const listOrders = (ids) => client.query('SELECT * FROM orders WHERE user_id = ANY($1)', [ids]);
+const listOrdersOneByOne = (ids) =>
+  Promise.all(ids.map((id) => client.query('SELECT * FROM orders WHERE user_id = $1', [id])));
+
+describe('pg (PGlite), counted with no setup', () => {
+  it('holds: one query for three users', async () => {
+    await expect(() => listOrders([1, 2, 3])).toStayWithin({ queries: 1, repeatedQueries: 0 });
+  });
+
+  it('fails: one query per user (an N+1)', async () => {
+    await expect(() => listOrdersOneByOne([1, 2, 3])).toStayWithin({ queries: 1 });
+  });
+
+  it('holds: the statements really ran', async () => {
+    expect((await listOrders([1, 2])).rows).toHaveLength(2);
+  });
+});
+`;
+
 /** msw (2 or 3) with headroom/msw under vitest: mocked requests counted once, degraded in virtual time. */
 const MSW_TEST = `import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -389,6 +442,17 @@ export default defineConfig({
 `,
   'vitest-drivers/sqlite.test.mjs': SQLITE('esm', "import { describe, expect, it } from 'vitest';"),
   'vitest-drivers/sqlite.test.cjs': SQLITE('cjs', ''),
+
+  'vitest.pg.config.mjs': `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { setupFiles: ['headroom/vitest'], include: ['vitest-pg/**/*.test.mjs'] } });
+`,
+  'vitest-pg/pg.test.mjs': PG('esm', "import { afterAll, beforeAll, describe, expect, it } from 'vitest';"),
+  'jest.pg.config.cjs': `module.exports = { testEnvironment: 'node', setupFilesAfterEnv: ['headroom/jest'], testMatch: ['<rootDir>/jest-pg/**/*.test.cjs'], transform: {} };
+`,
+  'jest-pg/pg.test.cjs': PG(
+    'cjs',
+    "const { afterAll, beforeAll, describe, expect, it } = require('@jest/globals');",
+  ),
 
   'vitest.msw.config.mjs': `import { defineConfig } from 'vitest/config';
 export default defineConfig({ test: { setupFiles: ['headroom/vitest'], include: ['vitest-msw/**/*.test.mjs'] } });
@@ -902,6 +966,7 @@ async function main() {
       },
     );
 
+    const pgExpected = ['✗ queries', '×3  SELECT * FROM orders WHERE user_id = ?'];
     // The suites and the type checks are independent: run them together.
     await Promise.all([
       step("vitest (.ts, .mjs and .cjs test files, setupFiles: ['headroom/vitest'])", () =>
@@ -915,6 +980,13 @@ async function main() {
       ),
       step('jest (TypeScript → CommonJS via ts-jest and via babel-jest; .cjs test files)', () =>
         jest('jest.transforms.config.cjs', 'jest-transforms')(expected, 3),
+      ),
+      step('vitest + pg against PGlite (.mjs), zero-config counting', () =>
+        vitest('vitest.pg.config.mjs', 'vitest-pg')(pgExpected),
+      ),
+      // PGlite's CommonJS build loads its WebAssembly parts with import(): jest needs the flag.
+      step('jest + pg against PGlite (.cjs, --experimental-vm-modules), zero-config counting', () =>
+        jest('jest.pg.config.cjs', 'jest-pg', project, ['--experimental-vm-modules'])(pgExpected),
       ),
       step(`vitest + msw ${MSW} (headroom/msw: counted once, degraded in virtual time)`, () =>
         vitest('vitest.msw.config.mjs', 'vitest-msw')(['✗ requests', 'inventory.test']),
