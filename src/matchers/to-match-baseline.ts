@@ -57,7 +57,9 @@ const DEFAULT_TOLERANCE: Record<BaselineMetric, number> = {
  * must not fail for allocating 560 B. Counts have none.
  */
 const SLACK: Partial<Record<BaselineMetric, number>> = {
-  allocated: 1024,
+  // A small function's allocations move by a few kB with the JIT's state (measured: 8.8–10.8 kB
+  // for the same 3-query function, run with its file or alone).
+  allocated: 4096,
   retained: 1024,
   duration: 0.05,
   cpu: 0.05,
