@@ -206,7 +206,7 @@ export async function verdictsPart(env) {
     },
     {
       name: 'roundTrips',
-      describe: `${K} sequential rounds, each 2 loopback GETs in parallel and then 1 SQLite select; budget { roundTrips: limit }`,
+      describe: `${K / 2} sequential rounds, each 2 loopback GETs in parallel and then 1 SQLite select (${K} round trips); budget { roundTrips: limit }`,
       counts: true,
       async prepare() {
         // Each round: two requests at once (one round trip), then a query after they ended (one more).

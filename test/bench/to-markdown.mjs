@@ -1,0 +1,52 @@
+// Prints the README's tables ("How reliable are the verdicts?") from a bench result file.
+//   node test/bench/to-markdown.mjs [bench-results/bench.json]
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2] ?? 'bench-results/bench.json';
+const out = JSON.parse(readFileSync(file, 'utf8'));
+const ms = (x) =>
+  x >= 1000
+    ? `${(x / 1000).toFixed(2)} s`
+    : x >= 1
+      ? `${x.toFixed(x >= 10 ? 0 : 1)} ms`
+      : `${(x * 1000).toFixed(0)} µs`;
+const lines = [];
+const m = out.meta;
+lines.push(
+  `Machine: ${m.cpuModel}, ${m.cpus} cores, ${m.kernel ?? ''}, Node ${m.node}; load average ${m.loadavgAtStart
+    .map((x) => x.toFixed(1))
+    .join(
+      ' / ',
+    )} at start, ${m.loadavgAtEnd.map((x) => x.toFixed(1)).join(' / ')} at the end; ${m.date}, commit ${m.commit}, ${m.elapsedS.toFixed(0)} s.`,
+  '',
+);
+
+if (out.verdicts) {
+  const rows = out.verdicts.rows;
+  const cell = (r) => {
+    if (!r) return '';
+    const { pass, fail, inconclusive } = r.counts;
+    return `${pass} / ${fail} / ${inconclusive}`;
+  };
+  lines.push(
+    `Verdicts (${out.verdicts.calls} matcher calls per cell; pass / fail / inconclusive):`,
+    '',
+    '| metric | case | must | alone | loaded | verdict time alone / loaded (median) |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  const keys = [...new Set(rows.map((r) => `${r.metric}\u0000${r.case}`))];
+  for (const k of keys) {
+    const [metric, kase] = k.split('\u0000');
+    const a = rows.find((r) => r.metric === metric && r.case === kase && r.condition === 'alone');
+    const l = rows.find((r) => r.metric === metric && r.case === kase && r.condition === 'loaded');
+    lines.push(
+      `| ${metric} | ${kase} | ${a?.want ?? l?.want} | ${cell(a)} | ${cell(l)} | ${a ? ms(a.verdictWallMs.median) : ''} / ${l ? ms(l.verdictWallMs.median) : ''} |`,
+    );
+  }
+  lines.push('');
+}
+if (out.summary) {
+  const missed = out.summary.filter((s) => s.startsWith('MISSED') || s.startsWith('ERROR'));
+  lines.push(`Targets missed: ${missed.length ? '' : 'none'}`, ...missed.map((s) => `- ${s}`), '');
+}
+console.log(lines.join('\n'));
