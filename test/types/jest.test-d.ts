@@ -97,3 +97,9 @@ test('toBeFasterThan and toScale are typed', async () => {
   // @ts-expect-error: 'cubic' is not a growth class
   await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'cubic' });
 });
+
+test('toMatchPerformanceBaseline is typed', async () => {
+  await expect(() => 1).toMatchPerformanceBaseline({ metrics: ['queries'], tolerance: { queries: 1 } });
+  // @ts-expect-error: 'latency' is not a metric a baseline holds
+  await expect(() => 1).toMatchPerformanceBaseline({ metrics: ['latency'] });
+});

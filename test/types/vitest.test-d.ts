@@ -4,6 +4,7 @@
 // checked separately, from a packed tarball, by `npm run check:pack`.
 import 'headroom/vitest';
 import { type Budget, type Measurement, type MeasureOptions, measure, record } from 'headroom';
+import HeadroomReporter, { type HeadroomReport, type ReporterOptions } from 'headroom/reporter';
 import { expect, expectTypeOf, test } from 'vitest';
 
 const listOrders = async (userId: number) => {
@@ -103,4 +104,27 @@ test('toBeFasterThan and toScale are typed, with the input type taken from the f
   await expect((ids: number[]) => ids.length).toScale({ input: (n: number) => String(n), queries: 'linear' });
   // @ts-expect-error: 'cubic' is not a growth class
   await expect((ids: number[]) => ids.length).toScale({ input: (n) => [n], queries: 'cubic' });
+});
+
+test('toMatchPerformanceBaseline takes metrics and tolerances a baseline can hold', async () => {
+  await expect(() => listOrders(1)).toMatchPerformanceBaseline();
+  await expect(() => listOrders(1)).toMatchPerformanceBaseline({
+    metrics: ['queries', 'allocated', 'duration'],
+    tolerance: { allocated: 0.2 },
+    label: 'first page',
+  });
+  await expect(() => listOrders(1)).toMatchPerformanceBaseline({ tolerance: 0.1, maxTime: '1s' });
+  // @ts-expect-error: 'latency' is not a metric a baseline holds
+  await expect(() => listOrders(1)).toMatchPerformanceBaseline({ metrics: ['latency'] });
+  // @ts-expect-error: a tolerance is a fraction, not a percentage string
+  await expect(() => listOrders(1)).toMatchPerformanceBaseline({ tolerance: '10%' });
+  expectTypeOf(expect(() => 1).toMatchPerformanceBaseline).returns.toEqualTypeOf<Promise<void>>();
+});
+
+test('the reporter and its report types are exported from headroom/reporter', () => {
+  expectTypeOf<HeadroomReport['contracts'][number]['metrics'][number]['headroomPct']>().toEqualTypeOf<
+    number | null
+  >();
+  expectTypeOf<ReporterOptions['trace']>().toEqualTypeOf<boolean | undefined>();
+  expectTypeOf(HeadroomReporter).toBeConstructibleWith({ trace: true, outputDir: 'perf' });
 });
