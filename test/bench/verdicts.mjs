@@ -44,10 +44,13 @@ export async function verdictsPart(env) {
     if (undecided.test(r.message())) return 'inconclusive';
     return r.pass ? 'pass' : 'fail';
   };
+  // The verdict behind the last status (toStayWithin), kept for the rows' misses.
+  let lastEvidence;
   const statusOf = async (fn, budget, metric) => {
     last = undefined;
     const r = await matchers.toStayWithin.call(ctx, fn, budget, { explain: false });
     const v = last?.verdicts.find((x) => x.metric === metric);
+    lastEvidence = v ? { measured: v.measured, interval: v.interval, evidence: v.evidence } : undefined;
     return v?.status ?? (r.pass ? 'pass' : 'fail');
   };
 
@@ -306,7 +309,7 @@ export async function verdictsPart(env) {
             ? ['50%', 'at limit', '150%', '200%', 'limit+1']
             : ['50%', '150%', '200%'];
           const cases = caseNames.map((name) => {
-            const c = { name, ...CASES[name], results: [], walls: [] };
+            const c = { name, ...CASES[name], results: [], walls: [], misses: [] };
             if (metric.counts) {
               const n = p.median;
               c.limit = name === 'at limit' ? n : name === 'limit+1' ? n - 1 : Math.floor(n / c.factor);
@@ -325,8 +328,11 @@ export async function verdictsPart(env) {
               // Interleaved, so that every case sees the same machine over time.
               for (const c of cases) {
                 const w0 = now();
-                c.results.push(await p.run(c.arg));
+                lastEvidence = undefined;
+                const status = await p.run(c.arg);
+                c.results.push(status);
                 c.walls.push(now() - w0);
+                if (status !== c.want) c.misses.push({ status, ...lastEvidence });
               }
             }
           });
@@ -352,6 +358,8 @@ export async function verdictsPart(env) {
               loaderRunningAtEnd: loadedStill,
               loadavg1AtStart: load0,
               loadavg1AtEnd: os.loadavg()[0],
+              // Every verdict other than the one wanted, with what it measured (toStayWithin rows).
+              misses: c.misses,
             };
             records.push(rec);
             const fmt = p.fmt ?? String;
