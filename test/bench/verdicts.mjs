@@ -297,13 +297,21 @@ export async function verdictsPart(env) {
   const rows = [];
   const started = now();
   try {
-    for (const condition of ['alone', 'loaded']) {
+    // BENCH_LOADERS=2: the loaded condition keeps two cores busy (two child processes).
+    const loaders = Math.max(1, Number(process.env.BENCH_LOADERS ?? 1));
+    const loadedName = loaders === 1 ? 'loaded' : `loaded×${loaders}`;
+    const conditions = (process.env.BENCH_CONDITIONS ?? 'alone,loaded')
+      .split(',')
+      .map((c) => (c === 'loaded' ? loadedName : c));
+    for (const condition of conditions) {
       for (const metric of metrics) {
         const t0 = now();
-        let loader;
+        const running = [];
         const load0 = os.loadavg()[0];
         try {
-          if (condition === 'loaded') loader = await startLoader({ maxMs: 900_000 });
+          if (condition !== 'alone') {
+            for (let i = 0; i < loaders; i++) running.push(await startLoader({ maxMs: 900_000 }));
+          }
           const p = await metric.prepare();
           const caseNames = metric.counts
             ? ['50%', 'at limit', '150%', '200%', 'limit+1']
@@ -336,7 +344,7 @@ export async function verdictsPart(env) {
               }
             }
           });
-          const loadedStill = loader ? loader.running : undefined;
+          const loadedStill = running.length ? running.every((l) => l.running) : undefined;
           for (const c of cases) {
             const count = { pass: 0, fail: 0, inconclusive: 0 };
             for (const s of c.results) count[s] = (count[s] ?? 0) + 1;
@@ -389,7 +397,7 @@ export async function verdictsPart(env) {
                 .join(''),
           );
         } finally {
-          await loader?.stop();
+          for (const l of running) await l.stop();
         }
       }
     }
