@@ -804,7 +804,7 @@ it('holds: headroom cannot resolve better-sqlite3 from its own folder', () => {
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'headroom-check-pack-'));
   const project = join(work, 'project');
-  console.log(`check:pack in ${work} (node ${process.version})`);
+  console.log(`check:pack in ${work} (node ${process.version}; checks run with Node ${NODE_VERSION})`);
   let tarball;
 
   const packed = await step('npm pack (runs the build first: prepack)', async () => {
@@ -1080,7 +1080,9 @@ async function main() {
   }
 
   const failed = summary.filter((s) => !s.ok);
-  console.log(`\ncheck:pack: ${summary.length - failed.length} of ${summary.length} steps passed`);
+  console.log(
+    `\ncheck:pack: ${summary.length - failed.length} of ${summary.length} steps passed in ${(performance.now() / 1000).toFixed(0)} s`,
+  );
   if (failed.length === 0 && process.env.HEADROOM_KEEP_PACK !== '1')
     rmSync(work, { recursive: true, force: true });
   else console.log(`(kept ${work})`);
