@@ -431,6 +431,24 @@ export default defineConfig({
   test: { globals: true, setupFiles: ['headroom/vitest'], include: ['vitest/**/*.test.{ts,mjs,cjs}'] },
 });
 `,
+  // headroom/reporter from the runner's config (a --reporter flag would replace the config's list).
+  'vitest.report.config.mjs': `import { defineConfig } from 'vitest/config';
+export default defineConfig({
+  test: {
+    setupFiles: ['headroom/vitest'],
+    include: ['vitest/**/*.test.mjs'],
+    reporters: ['default', ['headroom/reporter', { outputDir: 'report-vitest', trace: true }]],
+  },
+});
+`,
+  'jest.report.config.cjs': `module.exports = {
+  testEnvironment: 'node',
+  setupFilesAfterEnv: ['headroom/jest'],
+  testMatch: ['<rootDir>/jest-cjs/**/*.test.cjs'],
+  transform: {},
+  reporters: ['default', ['headroom/reporter', { outputDir: 'report-jest' }]],
+};
+`,
   'vitest/orders.test.ts': ORDERS("import { describe, expect, it } from 'vitest';"),
   'vitest/orders.test.mjs': ordersJs("import { describe, expect, it } from 'vitest';"),
   'vitest/orders.test.cjs': ordersCjs(''),
@@ -990,6 +1008,76 @@ async function main() {
       ),
       step(`vitest + msw ${MSW} (headroom/msw: counted once, degraded in virtual time)`, () =>
         vitest('vitest.msw.config.mjs', 'vitest-msw')(['✗ requests', 'inventory.test']),
+      ),
+      step(
+        'headroom/reporter in vitest and jest configs, and the headroom command (trend, export)',
+        async () => {
+          const notes = [];
+          for (const [runner, args, dir] of [
+            [
+              'vitest',
+              [
+                join(project, 'node_modules/vitest/vitest.mjs'),
+                'run',
+                '--config',
+                'vitest.report.config.mjs',
+              ],
+              'report-vitest',
+            ],
+            [
+              'jest',
+              [join(project, 'node_modules/jest/bin/jest.js'), '--ci', '--config', 'jest.report.config.cjs'],
+              'report-jest',
+            ],
+          ]) {
+            // The suites hold deliberately failing contracts: exit code 1, and a report all the same.
+            const r = await expectExit(1, NODE, args, { cwd: project });
+            if (!/ headroom {2}\d+ contracts?, \d+ passed, \d+ failed/.test(r.output)) {
+              throw new StepError(`${runner}: no headroom table at the end of the run`, r.output);
+            }
+            const report = JSON.parse(readFileSync(join(project, dir, 'headroom-report.json'), 'utf8'));
+            if (
+              report.schema !== 'headroom-report' ||
+              report.contracts.length === 0 ||
+              report.summary.failed === 0
+            ) {
+              throw new StepError(
+                `${runner}: the report holds no failed contract`,
+                JSON.stringify(report.summary),
+              );
+            }
+            for (const f of ['headroom-report.md', 'headroom-report.html', 'headroom-history.jsonl']) {
+              if (!existsSync(join(project, dir, f)))
+                throw new StepError(`${runner}: ${dir}/${f} was not written`);
+            }
+            notes.push(
+              `${runner}: ${report.summary.contracts} contracts, ${report.summary.failed} failed${report.traces ? `, ${report.traces.length} tests traced` : ''}`,
+            );
+          }
+          // The package's bin, as npm linked it, run by the Node under test.
+          const bin = join(project, 'node_modules', '.bin', 'headroom');
+          if (!existsSync(bin)) throw new StepError('npm linked no node_modules/.bin/headroom');
+          const trend = await expectExit(
+            0,
+            NODE,
+            [bin, 'trend', '--history', 'report-vitest/headroom-history.jsonl'],
+            {
+              cwd: project,
+            },
+          );
+          const bmf = await expectExit(
+            0,
+            NODE,
+            [bin, 'export', '--format', 'bencher', '--input', 'report-vitest/headroom-report.json'],
+            { cwd: project },
+          );
+          const benchmarks = Object.keys(JSON.parse(bmf.stdout));
+          if (benchmarks.length === 0) throw new StepError('headroom export wrote no benchmark', bmf.output);
+          notes.push(
+            `headroom trend: ${trend.output.trim().split('\n').length} lines; export: ${benchmarks.length} benchmarks`,
+          );
+          return notes.join('; ');
+        },
       ),
       step('tsc --noEmit: vitest test file with "types": ["headroom/vitest"]', tsc('tsconfig.vitest.json')),
       step(
