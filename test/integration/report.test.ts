@@ -6,12 +6,33 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeadroomReport } from '../../src/report/schema.js';
-import { createProject, ensureBuilt, type Project, REPO, type RunResult, runJest, runVitest } from './helpers.js';
+import {
+  createProject,
+  ensureBuilt,
+  type Project,
+  REPO,
+  type RunResult,
+  runJest,
+  runVitest,
+} from './helpers.js';
 
 const projects: Project[] = [];
 function project(suite: string, type: 'module' | 'commonjs'): Project {
   const p = createProject(suite, type);
   projects.push(p);
+  return p;
+}
+
+/**
+ * The jest fixture: users.spec.ts of its own, and the vitest fixture's orders.spec.ts with jest's
+ * import, so that both runners run the same contracts.
+ */
+function jestProject(): Project {
+  const p = project('report-jest', 'commonjs');
+  const orders = readFileSync(new URL('./fixtures/report-vitest/orders.spec.ts', import.meta.url), 'utf8');
+  const jestOrders = orders.replace("from 'vitest';", "from '@jest/globals';");
+  if (jestOrders === orders) throw new Error("orders.spec.ts no longer imports from 'vitest'");
+  writeFileSync(join(p.dir, 'orders.spec.ts'), jestOrders);
   return p;
 }
 
@@ -201,9 +222,15 @@ it('counts nothing', async () => {
     for (const run of shards) expect(run.code, run.output).toBe(0);
     const perf = join(p.dir, 'perf');
     const { readdirSync } = await import('node:fs');
-    expect(readdirSync(perf).sort()).toEqual(['headroom-report.shard-1-of-2.json', 'headroom-report.shard-2-of-2.json']);
+    expect(readdirSync(perf).sort()).toEqual([
+      'headroom-report.shard-1-of-2.json',
+      'headroom-report.shard-2-of-2.json',
+    ]);
     const parts = [1, 2].map(
-      (i) => JSON.parse(readFileSync(join(perf, `headroom-report.shard-${i}-of-2.json`), 'utf8')) as HeadroomReport,
+      (i) =>
+        JSON.parse(
+          readFileSync(join(perf, `headroom-report.shard-${i}-of-2.json`), 'utf8'),
+        ) as HeadroomReport,
     );
     expect(parts.map((r) => r.shard)).toEqual([
       { index: 1, count: 2 },
@@ -219,7 +246,9 @@ it('counts nothing', async () => {
     expect(merged.contracts.map((c) => c.id).sort()).toEqual(
       [...(parts[0]?.contracts ?? []), ...(parts[1]?.contracts ?? [])].map((c) => c.id).sort(),
     );
-    expect(new Set(merged.contracts.map((c) => c.file))).toEqual(new Set(['orders.spec.ts', 'users.spec.mjs']));
+    expect(new Set(merged.contracts.map((c) => c.file))).toEqual(
+      new Set(['orders.spec.ts', 'users.spec.mjs']),
+    );
     expect(merged.summary.contracts).toBe(6);
     expect(readFileSync(join(perf, 'headroom-history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(perf, 'headroom-report.html'))).toBe(true);
@@ -233,7 +262,7 @@ describe('jest', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    p = project('report-jest', 'commonjs');
+    p = jestProject();
     // Not --ci, and CI unset: the first run writes the baseline. Two workers, two files.
     first = await runJest(p, { ci: false, env: LOCAL, args: ['--maxWorkers=2'] });
   }, 120_000);
@@ -256,7 +285,7 @@ describe('jest', () => {
     expect(baselineFile(p).entries['orders matches its baseline']?.metrics.queries?.value).toBe(3);
     const regressed = await runJest(p, { ci: false, env: { ...LOCAL, EXTRA_IDS: '1' }, args: ['orders'] });
     expect(regressed.test('matches its baseline').messages[0]).toMatch(/✗ queries +3 +4 +-1/);
-    const fresh = project('report-jest', 'commonjs');
+    const fresh = jestProject();
     const ci = await runJest(fresh, { args: ['orders', '-t', 'baseline'] });
     expect(ci.test('matches its baseline').codes).toContain('HEADROOM_ERR_NO_BASELINE');
     expect(existsSync(join(fresh.dir, '__baselines__'))).toBe(false);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -10,7 +9,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HeadroomError } from '../../../src/errors.js';
 import {
@@ -23,6 +21,7 @@ import {
   updateMode,
   writeBaseline,
 } from '../../../src/report/baseline.js';
+import { bundleSource, runTogether } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-baseline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -171,22 +170,14 @@ describe('writeBaseline', () => {
   it('loses no entry when six processes write ten entries each into one file at once', async () => {
     // The children load baseline.ts bundled by esbuild: no dependency on a built dist/.
     // (Checked by hand: children that read and write the same way without the lock lose entries.)
-    const bundle = join(dir, 'baseline.bundle.mjs');
-    buildSync({
-      entryPoints: [new URL('../../../src/report/baseline.ts', import.meta.url).pathname],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
-    const child = join(dir, 'write-child.mjs');
-    writeFileSync(
-      child,
-      `import { writeBaseline } from ${JSON.stringify(bundle)};
-const [path, worker, startAt] = process.argv.slice(2);
-while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
+    const bundle = bundleSource('report/baseline', dir);
+    const path = fresh();
+    const codes = await runTogether(
+      dir,
+      bundle,
+      path,
+      6,
+      `const { writeBaseline } = m;
 for (let i = 0; i < 10; i++) {
   writeBaseline(path, 'w' + worker + ' test ' + i, {
     metrics: { queries: { value: Number(worker) * 100 + i, unit: 'count' } },
@@ -195,21 +186,6 @@ for (let i = 0; i < 10; i++) {
   });
 }
 `,
-    );
-    const path = fresh();
-    const startAt = Date.now() + 400;
-    const codes = await Promise.all(
-      Array.from(
-        { length: 6 },
-        (_, w) =>
-          new Promise<number | null>((resolve, reject) => {
-            const p = spawn(process.execPath, [child, path, String(w), String(startAt)], {
-              stdio: 'inherit',
-            });
-            p.on('error', reject);
-            p.on('exit', resolve);
-          }),
-      ),
     );
     expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
     const file = JSON.parse(readFileSync(path, 'utf8'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -11,10 +10,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HeadroomError } from '../../../src/errors.js';
 import { readJsonFile, withFileLock, writeFileAtomic } from '../../../src/report/files.js';
+import { bundleSource, runTogether } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,27 +111,20 @@ describe('withFileLock', () => {
   it('serializes read-modify-write cycles of four processes on one file', async () => {
     const d = fresh();
     // The children load files.ts bundled by esbuild: no dependency on a built dist/.
-    const bundle = join(d, 'files.bundle.mjs');
-    buildSync({
-      entryPoints: [new URL('../../../src/report/files.ts', import.meta.url).pathname],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
-    const child = join(d, 'lock-child.mjs');
+    const bundle = bundleSource('report/files', d);
+    const path = join(d, 'counter');
+    writeFileSync(path, '0');
     // Each child increments a counter 15 times, read and written non-atomically with a pause in
     // between, and logs entering and leaving the lock: without the lock, increments are lost and
     // the log interleaves.
-    writeFileSync(
-      child,
+    const codes = await runTogether(
+      d,
+      bundle,
+      path,
+      4,
       `import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { withFileLock } from ${JSON.stringify(bundle)};
-const [path, worker, startAt] = process.argv.slice(2);
+const { withFileLock } = m;
 const pause = new Int32Array(new SharedArrayBuffer(4));
-while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
 for (let i = 0; i < 15; i++) {
   withFileLock(path, () => {
     appendFileSync(path + '.log', 'enter ' + worker + '\\n');
@@ -143,22 +135,6 @@ for (let i = 0; i < 15; i++) {
   });
 }
 `,
-    );
-    const path = join(d, 'counter');
-    writeFileSync(path, '0');
-    const startAt = Date.now() + 400;
-    const codes = await Promise.all(
-      Array.from(
-        { length: 4 },
-        (_, w) =>
-          new Promise<number | null>((resolve, reject) => {
-            const p = spawn(process.execPath, [child, path, String(w), String(startAt)], {
-              stdio: 'inherit',
-            });
-            p.on('error', reject);
-            p.on('exit', resolve);
-          }),
-      ),
     );
     expect(codes).toEqual([0, 0, 0, 0]);
     expect(readFileSync(path, 'utf8')).toBe('60');

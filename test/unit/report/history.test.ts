@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HeadroomError } from '../../../src/errors.js';
 import { appendHistory, readHistory, toHistoryEntry } from '../../../src/report/history.js';
 import { at, contract, metric, report, trace } from './history-fixtures.js';
+import { bundleSource, runTogether } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,22 +132,14 @@ describe('appendHistory and readHistory', () => {
 
   it('loses no run when six processes append at once', async () => {
     // The children load history.ts bundled by esbuild: no dependency on a built dist/.
-    const bundle = join(dir, 'history.bundle.mjs');
-    buildSync({
-      entryPoints: [new URL('../../../src/report/history.ts', import.meta.url).pathname],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
-    const child = join(dir, 'append-child.mjs');
-    writeFileSync(
-      child,
-      `import { appendHistory } from ${JSON.stringify(bundle)};
-const [path, worker, startAt] = process.argv.slice(2);
-while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
+    const bundle = bundleSource('report/history', dir);
+    const path = fresh();
+    const codes = await runTogether(
+      dir,
+      bundle,
+      path,
+      6,
+      `const { appendHistory } = m;
 for (let i = 0; i < 5; i++) {
   appendHistory(path, {
     schema: 'headroom-report', version: 1, createdAt: new Date().toISOString(),
@@ -160,21 +151,6 @@ for (let i = 0; i < 5; i++) {
   });
 }
 `,
-    );
-    const path = fresh();
-    const startAt = Date.now() + 400;
-    const codes = await Promise.all(
-      Array.from(
-        { length: 6 },
-        (_, w) =>
-          new Promise<number | null>((resolve, reject) => {
-            const p = spawn(process.execPath, [child, path, String(w), String(startAt)], {
-              stdio: 'inherit',
-            });
-            p.on('error', reject);
-            p.on('exit', resolve);
-          }),
-      ),
     );
     expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
     const runs = readHistory(path);
