@@ -165,6 +165,9 @@ function environmentHere(): BaselineEntry['environment'] {
   };
 }
 
+/** Baseline files already warned about in this process (a machine difference). */
+const warnedFiles = new Set<string>();
+
 /** Context fields the runners give matchers that baselines use. */
 interface BaselineContext extends MatcherContext {
   testPath?: string;
@@ -282,6 +285,13 @@ export async function toMatchPerformanceBaseline(
     stored && compared.some((m) => UNIT[m] !== 'count')
       ? machineDifference(stored.environment, environmentHere())
       : undefined;
+  if (elsewhere && pass && !warnedFiles.has(path)) {
+    // A passing comparison prints no message: say it once per baseline file.
+    warnedFiles.add(path);
+    console.warn(
+      `[headroom] ${path}: baselines measured on another machine (${elsewhere}); times and bytes may differ for that reason alone.`,
+    );
+  }
   return {
     pass,
     measurement,

@@ -176,6 +176,15 @@ describe('vitest', () => {
     const updated = await runVitest(forks, ['-u'], { ...LOCAL, EXTRA_IDS: '1' }, false);
     expect(updated.code, updated.output).toBe(0);
     expect(baselineFile(forks).entries['orders > matches its baseline']?.metrics.queries?.value).toBe(4);
+
+    // A baseline measured on another machine is still compared, with a warning.
+    const path = join(forks.dir, '__baselines__', 'orders.spec.ts.json');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    file.entries['orders > matches its baseline'].environment.cpu = 'Another CPU 9000';
+    writeFileSync(path, JSON.stringify(file, null, 2));
+    const elsewhere = await runVitest(forks, ['-t', 'matches its baseline'], { ...LOCAL, EXTRA_IDS: '1' }, false);
+    expect(elsewhere.code, elsewhere.output).toBe(0);
+    expect(elsewhere.output).toMatch(/baselines measured on another machine \(CPU Another CPU 9000 → .+\)/);
   }, 120_000);
 
   it('never writes a baseline when CI is set, and names the missing one', async () => {
