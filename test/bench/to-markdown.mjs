@@ -28,20 +28,22 @@ if (out.verdicts) {
     const { pass, fail, inconclusive } = r.counts;
     return `${pass} / ${fail} / ${inconclusive}`;
   };
+  const conditions = [...new Set(rows.map((r) => r.condition))];
   lines.push(
     `Verdicts (${out.verdicts.calls} matcher calls per cell; pass / fail / inconclusive):`,
     '',
-    '| metric | case | must | alone | loaded | verdict time alone / loaded (median) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `| metric | case | must | ${conditions.join(' | ')} | verdict time (median): ${conditions.join(' / ')} |`,
+    `| --- | --- | --- | ${conditions.map(() => '---').join(' | ')} | --- |`,
   );
   const keys = [...new Set(rows.map((r) => `${r.metric}\u0000${r.case}`))];
   for (const k of keys) {
     const [metric, kase] = k.split('\u0000');
-    const a = rows.find((r) => r.metric === metric && r.case === kase && r.condition === 'alone');
-    const l = rows.find((r) => r.metric === metric && r.case === kase && r.condition === 'loaded');
-    lines.push(
-      `| ${metric} | ${kase} | ${a?.want ?? l?.want} | ${cell(a)} | ${cell(l)} | ${a ? ms(a.verdictWallMs.median) : ''} / ${l ? ms(l.verdictWallMs.median) : ''} |`,
+    const per = conditions.map((c) =>
+      rows.find((r) => r.metric === metric && r.case === kase && r.condition === c),
     );
+    const want = per.find(Boolean)?.want;
+    const times = per.map((r) => (r ? ms(r.verdictWallMs.median) : '')).join(' / ');
+    lines.push(`| ${metric} | ${kase} | ${want} | ${per.map(cell).join(' | ')} | ${times} |`);
   }
   lines.push('');
 }
