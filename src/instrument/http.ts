@@ -124,18 +124,24 @@ function onClientStart({ request }: { request: ClientRequest }): void {
   pending.set(request, recordRequest(request.method, url, 'node:http'));
 }
 
+/** Sockets whose port mapping is removed when they close. */
+const cleaned = new WeakSet<Socket>();
+
 function pairSocket(request: ClientRequest, scope: CallScope): void {
   const host = String(request.getHeader('host') ?? request.host);
   if (!LOOPBACK.test(host)) return;
   const map = (socket: Socket) => {
     const set = () => {
-      if (socket.localPort === undefined) return;
-      byLocalPort.set(socket.localPort, scope);
-      socket.once('close', () => {
-        if (socket.localPort !== undefined && byLocalPort.get(socket.localPort) === scope) {
-          byLocalPort.delete(socket.localPort);
-        }
-      });
+      const port = socket.localPort;
+      if (port === undefined) return;
+      byLocalPort.set(port, scope);
+      // One cleanup per socket, not per request: a keep-alive socket carries many requests, and a
+      // listener each would pile up (and keep every measurement's scope alive) until it closed.
+      // Until the socket closes its port is its own, so whatever scope the port maps to then is
+      // this socket's.
+      if (cleaned.has(socket)) return;
+      cleaned.add(socket);
+      socket.once('close', () => byLocalPort.delete(port));
     };
     if (socket.localPort !== undefined) set();
     else socket.once('connect', set);

@@ -172,6 +172,29 @@ describe('attribution into an in-process server', () => {
     }
   });
 
+  it('keeps one cleanup listener per keep-alive socket, however many measured requests it carries', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      let socket: import('node:net').Socket | undefined;
+      const before = await new Promise<number>((resolve) => {
+        http.get(`${base}/?user=1`, { agent }, (res) => {
+          const s = res.socket;
+          socket = s;
+          res.resume();
+          res.on('end', () => resolve(s.listenerCount('close')));
+        });
+      });
+      for (let i = 0; i < 30; i++) {
+        const m = await measure(() => httpGet(`${base}/?user=${i % 5}`, agent), { metrics: [] });
+        // Still paired: the handler's queries count for the caller.
+        expect(m.events.filter((e) => e.kind === 'query')).toHaveLength(1 + 6);
+      }
+      expect(socket?.listenerCount('close')).toBeLessThanOrEqual(before + 1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('gives 5 concurrent callers over fetch exactly their own queries, 3 rounds', async () => {
     for (let round = 0; round < 3; round++) {
       const results = await Promise.all(
