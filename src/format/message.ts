@@ -236,7 +236,11 @@ function hints(input: MessageInput, queries: (QueryEvent & RecordedEvent)[]): st
   }
   for (const v of input.verdicts) {
     if (v.status !== 'inconclusive') continue;
-    const max = input.maxTimeMs !== undefined ? ` within maxTime ${formatMs(input.maxTimeMs)}` : '';
+    // A time sampled against maxTime; a block is undecided by the probe's resolution, not by time.
+    const max =
+      input.maxTimeMs !== undefined && v.metric !== 'eventLoopBlock'
+        ? ` within maxTime ${formatMs(input.maxTimeMs)}`
+        : '';
     const ci = v.interval
       ? `: its CI ${formatRange(v.interval[0], v.interval[1], v.unit)} spans the limit`
       : '';

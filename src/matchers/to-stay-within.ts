@@ -52,9 +52,11 @@ function warnInconclusive(verdicts: Verdict[], testName: string | undefined, opt
   const undecided = verdicts.filter((v) => v.status === 'inconclusive');
   if (undecided.length === 0 || options.inconclusive === 'fail') return;
   const names = undecided.map((v) => (v.part ? `${v.metric} (${v.part})` : v.metric)).join(', ');
+  // Times run out of maxTime; a block is undecided by the probe's resolution, which time cannot fix.
+  const byTime = undecided.some((v) => v.metric !== 'eventLoopBlock');
   console.warn(
-    `[headroom] ${testName ? `"${testName}": ` : ''}${names} inconclusive within maxTime; passing. ` +
-      "Raise maxTime, move the limit away from the typical value, or set inconclusive: 'fail'.",
+    `[headroom] ${testName ? `"${testName}": ` : ''}${names} inconclusive${byTime ? ' within maxTime' : ' (within the probe’s resolution of the limit)'}; passing. ` +
+      `${byTime ? 'Raise maxTime, move' : 'Move'} the limit away from the typical value, or set inconclusive: 'fail'.`,
   );
 }
 
