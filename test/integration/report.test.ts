@@ -182,7 +182,12 @@ describe('vitest', () => {
     const file = JSON.parse(readFileSync(path, 'utf8'));
     file.entries['orders > matches its baseline'].environment.cpu = 'Another CPU 9000';
     writeFileSync(path, JSON.stringify(file, null, 2));
-    const elsewhere = await runVitest(forks, ['-t', 'matches its baseline'], { ...LOCAL, EXTRA_IDS: '1' }, false);
+    const elsewhere = await runVitest(
+      forks,
+      ['-t', 'matches its baseline'],
+      { ...LOCAL, EXTRA_IDS: '1' },
+      false,
+    );
     expect(elsewhere.code, elsewhere.output).toBe(0);
     expect(elsewhere.output).toMatch(/baselines measured on another machine \(CPU Another CPU 9000 → .+\)/);
   }, 120_000);
