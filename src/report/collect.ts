@@ -150,11 +150,10 @@ export function writeResultLine(line: ResultLine): void {
   }
   try {
     appendFileSync(fileName, `${JSON.stringify(line)}\n`);
-  } catch (error) {
+  } catch {
     // The folder may have been removed by a reporter of an earlier run: make it again once.
     mkdirSync(dir, { recursive: true });
     appendFileSync(fileName, `${JSON.stringify(line)}\n`);
-    void error;
   }
 }
 
