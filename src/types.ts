@@ -224,6 +224,11 @@ export interface Measurement {
     cpuMs: number[];
     /** Longest event-loop block per call, in milliseconds. */
     eventLoopBlockMs: number[];
+    /**
+     * Per `eventLoopBlockMs` sample, true when the block was timed directly (the call's synchronous
+     * part), false when the event-loop ticker saw it (known to ±0.5 ms).
+     */
+    eventLoopBlockExact?: boolean[];
     /** JS heap bytes allocated per call. */
     allocatedBytes: number[];
     /**

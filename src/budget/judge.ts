@@ -252,10 +252,17 @@ export const BLOCK_RESOLUTION_MS = 0.5;
  * A per-call metric's verdict. `allocated` takes the median of the calls made. `eventLoopBlock`
  * takes the least: preemption by other processes and GC pauses stretched by load only ever add to
  * a measured block, so the least of three calls is the one closest to the code's own. A block is
- * known to ±{@link BLOCK_RESOLUTION_MS}: within that of the limit, the verdict is inconclusive
- * rather than a coin flip.
+ * known to ±{@link BLOCK_RESOLUTION_MS} when the ticker saw it: within that of the limit, the
+ * verdict is inconclusive rather than a coin flip. A block timed directly (the synchronous part of
+ * the call) is exact.
  */
-function perCallVerdict(metric: MetricName, unit: 'ms' | 'bytes', limit: number, values: number[]): Verdict {
+function perCallVerdict(
+  metric: MetricName,
+  unit: 'ms' | 'bytes',
+  limit: number,
+  values: number[],
+  exact?: boolean[],
+): Verdict {
   const least = metric === 'eventLoopBlock';
   const measured = least ? Math.min(...values) : median(values);
   const calls = values.length === 1 ? '1 call' : `${least ? 'least' : 'median'} of ${values.length} calls`;
@@ -269,7 +276,9 @@ function perCallVerdict(metric: MetricName, unit: 'ms' | 'bytes', limit: number,
     status,
     evidence: calls,
   };
-  if (least) {
+  // A block timed directly by the clock (the call's synchronous part) needs no margin.
+  const timedDirectly = least && exact?.[values.indexOf(measured)] === true;
+  if (least && !timedDirectly) {
     const lo = Math.max(0, measured - BLOCK_RESOLUTION_MS);
     const hi = measured + BLOCK_RESOLUTION_MS;
     status = lo > limit ? 'fail' : hi <= limit ? 'pass' : 'inconclusive';
@@ -375,7 +384,15 @@ export function judge(measurement: Measurement, budget: ParsedBudget, options: J
     const values = measurement.samples.eventLoopBlockMs;
     if (!measurement.metrics.includes('eventLoopBlock') || values.length === 0)
       throw notMeasured('eventLoopBlock');
-    verdicts.push(perCallVerdict('eventLoopBlock', 'ms', budget.eventLoopBlock, values));
+    verdicts.push(
+      perCallVerdict(
+        'eventLoopBlock',
+        'ms',
+        budget.eventLoopBlock,
+        values,
+        measurement.samples.eventLoopBlockExact,
+      ),
+    );
   }
   if (budget.allocated !== undefined) {
     const values = measurement.samples.allocatedBytes;

@@ -10,6 +10,7 @@ import {
 } from '../../../src/budget/judge.js';
 import { parseBudget } from '../../../src/budget/parse.js';
 import { HeadroomError } from '../../../src/errors.js';
+import { measure } from '../../../src/measure/measure.js';
 import type { QueryEvent } from '../../../src/types.js';
 import { measurementOf, q, req } from '../helpers.js';
 
@@ -221,5 +222,42 @@ describe('time verdicts', () => {
     // Over the limit, but by less than the resolution: not a certain failure either.
     expect(blocks([4.3, 4.4, 4.2]).status).toBe('inconclusive');
     expect(BLOCK_RESOLUTION_MS).toBe(0.5);
+  });
+
+  it('decides a block timed directly (the synchronous part of the call) without the margin', () => {
+    const blocks = (values: number[], exact: boolean[]) =>
+      judge(
+        measurementOf({
+          samples: {
+            durationMs: [],
+            cpuMs: [],
+            eventLoopBlockMs: values,
+            eventLoopBlockExact: exact,
+            allocatedBytes: [],
+          },
+        }),
+        parseBudget({ eventLoopBlock: '4ms' }),
+      )[0];
+    expect(blocks([3.7], [true])).toMatchObject({ status: 'pass', measured: 3.7 });
+    expect(blocks([4.3, 4.4, 4.2], [true, true, true])).toMatchObject({ status: 'fail', measured: 4.2 });
+    // The least of the calls decides, and the ticker saw that one: the margin applies.
+    expect(blocks([4.3, 4.4, 4.2], [true, true, false]).status).toBe('inconclusive');
+  });
+
+  it('marks a synchronous block exact, and one the ticker saw not', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end) {}
+    };
+    const sync = await measure(() => busy(3), { metrics: ['eventLoopBlock'] });
+    expect(sync.samples.eventLoopBlockExact).toEqual(sync.samples.eventLoopBlockMs.map(() => true));
+    const later = await measure(
+      async () => {
+        await new Promise((r) => setTimeout(r, 2));
+        busy(6);
+      },
+      { metrics: ['eventLoopBlock'] },
+    );
+    expect(later.samples.eventLoopBlockExact?.[0]).toBe(false);
   });
 });
