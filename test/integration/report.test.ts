@@ -295,6 +295,30 @@ describe('jest', () => {
     expect(report.traces).toHaveLength(8);
   });
 
+  it('writes one partial report per jest --shard, which headroom merge joins', async () => {
+    const sharded = jestProject();
+    const shards = await Promise.all([
+      runJest(sharded, { ci: false, env: LOCAL, args: ['--shard=1/2'] }),
+      runJest(sharded, { ci: false, env: LOCAL, args: ['--shard=2/2'] }),
+    ]);
+    const perf = join(sharded.dir, 'perf');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(perf).sort(), shards.map((r) => r.output).join('\n')).toEqual([
+      'headroom-report.shard-1-of-2.json',
+      'headroom-report.shard-2-of-2.json',
+    ]);
+    const merge = spawnSync(process.execPath, [join(REPO, 'bin', 'headroom.js'), 'merge', '--dir', 'perf'], {
+      cwd: sharded.dir,
+      encoding: 'utf8',
+    });
+    expect(merge.status, merge.stderr).toBe(0);
+    const merged = readReport(sharded);
+    expect(new Set(merged.contracts.map((c) => c.file))).toEqual(
+      new Set(['orders.spec.ts', 'users.spec.ts']),
+    );
+    expect(merged.summary.contracts).toBe(7);
+  }, 120_000);
+
   it('keeps baselines under jest: written on the first run, compared on the next, never with --ci', async () => {
     expect(baselineFile(p).entries['orders matches its baseline']?.metrics.queries?.value).toBe(3);
     const regressed = await runJest(p, { ci: false, env: { ...LOCAL, EXTRA_IDS: '1' }, args: ['orders'] });
