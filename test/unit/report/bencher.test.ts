@@ -12,7 +12,7 @@ function isBmf(value: unknown): boolean {
       benchmark.length > 0 &&
       typeof measures === 'object' &&
       measures !== null &&
-      Object.entries(measures).every(
+      Object.entries(measures as Record<string, Record<string, unknown>>).every(
         ([slug, m]) =>
           slug.length > 0 &&
           slug.length <= 64 &&

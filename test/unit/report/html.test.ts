@@ -3,28 +3,14 @@ import { renderHtml } from '../../../src/report/html.js';
 import { escapeHtml } from '../../../src/report/html-charts.js';
 import {
   type HeadroomReport,
-  headroomPct,
   type ReportContract,
   type ReportEvent,
   type ReportMetric,
   summarize,
 } from '../../../src/report/schema.js';
-import { HOSTILE_QUERY, HOSTILE_TEST, reportFixture } from '../../support/report-fixture.js';
+import { HOSTILE_QUERY, HOSTILE_TEST, metric, reportFixture } from '../../support/report-fixture.js';
 
 const EVIL = `<script>alert(1)</script><img src=x onerror="alert(2)">&amp;"'</title></svg><style>*{}</style>`;
-
-function metric(name: string, unit: ReportMetric['unit'], limit: number, measured: number, extra = {}) {
-  const pct = headroomPct(limit, measured);
-  return {
-    metric: name,
-    unit,
-    limit,
-    measured,
-    headroomPct: pct,
-    status: pct !== null && pct < 0 ? 'fail' : 'pass',
-    ...extra,
-  } as ReportMetric;
-}
 
 function contract(
   test: string,

@@ -6,7 +6,6 @@ import { readHistory } from '../../../src/report/history.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import {
   type HeadroomReport,
-  headroomPct,
   isCloseToEdge,
   type ReportContract,
   type ReportMetric,
@@ -14,31 +13,12 @@ import {
 } from '../../../src/report/schema.js';
 import { formatPct, formatTable, sortedRows } from '../../../src/report/terminal.js';
 import { writeReportFiles } from '../../../src/report/write.js';
-import { reportFixture } from '../../support/report-fixture.js';
+import { metric, reportFixture } from '../../support/report-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-md-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(dir, `case-${n++}`);
-
-function metric(
-  name: string,
-  unit: ReportMetric['unit'],
-  limit: number,
-  measured: number,
-  extra: Partial<ReportMetric> = {},
-): ReportMetric {
-  const pct = headroomPct(limit, measured);
-  return {
-    metric: name,
-    unit,
-    limit,
-    measured,
-    headroomPct: pct,
-    status: measured <= limit ? 'pass' : 'fail',
-    ...extra,
-  };
-}
 
 function contract(
   test: string,
