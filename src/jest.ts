@@ -25,7 +25,7 @@ const afterEach = g.afterEach;
 if (!expect || !afterEach || !beforeEach) {
   throw new HeadroomError(
     'HEADROOM_ERR_NOT_A_FUNCTION',
-    "Failed to set up headroom/jest: jest's `expect` and `afterEach` globals are missing. " +
+    "Failed to set up headroom/jest: jest's `expect`, `beforeEach` and `afterEach` globals are missing. " +
       "Please load 'headroom/jest' from `setupFilesAfterEnv` (not `setupFiles`), with jest's injectGlobals on.",
   );
 }
