@@ -1,5 +1,5 @@
 import { HeadroomError } from '../errors.js';
-import type { Measurement } from '../types.js';
+import type { Measurement, VerdictStatus } from '../types.js';
 
 /** The part of vitest's and jest's matcher context headroom uses. */
 export interface MatcherContext {
@@ -13,6 +13,14 @@ export interface MatcherResult {
   message: () => string;
   /** The measurement behind the verdict, for reporters. */
   measurement?: Measurement;
+}
+
+/**
+ * Whether a verdict holds: a pass, or an inconclusive verdict when the `inconclusive` option says
+ * it passes (the default).
+ */
+export function holds(status: VerdictStatus, inconclusive: 'pass' | 'fail'): boolean {
+  return status === 'pass' || (status === 'inconclusive' && inconclusive === 'pass');
 }
 
 /** Matcher calls still running, by test name; checked when each test ends. */

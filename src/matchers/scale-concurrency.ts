@@ -10,7 +10,7 @@ import { fakeClock, settleWithClock } from '../measure/virtual-time.js';
 import { EventLoopProbe } from '../probes/event-loop.js';
 import { type GrowthClass, medianOf, sparkline, TIME_EXPONENT, timeExponent } from '../stats/growth.js';
 import type { VerdictStatus } from '../types.js';
-import type { MatcherContext, MatcherResult } from './context.js';
+import { holds, type MatcherContext, type MatcherResult } from './context.js';
 import type { ScaleSpec } from './to-scale.js';
 
 interface Round {
@@ -114,7 +114,7 @@ export async function concurrencyScale(
   const exponent = timeExponent(levels, samples, 1 - opts.confidence);
   const band = TIME_EXPONENT[limit];
   const status: VerdictStatus = exponent.hi <= band ? 'pass' : exponent.lo > band ? 'fail' : 'inconclusive';
-  const pass = status === 'pass' || (status === 'inconclusive' && opts.inconclusive === 'pass');
+  const pass = holds(status, opts.inconclusive);
   const medians = samples.map(medianOf);
   const isNot = this.isNot ?? false;
   return {

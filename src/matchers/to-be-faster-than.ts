@@ -6,7 +6,7 @@ import { checkFn, createSampler } from '../measure/measure.js';
 import { alphaPerLook, MAX_LOOKS, MAX_SAMPLES, mayLookAgain, nextLook } from '../measure/sampling.js';
 import { quantileIntervalIndices, sorted } from '../stats/quantiles.js';
 import type { MeasureOptions, VerdictStatus } from '../types.js';
-import type { MatcherContext, MatcherResult } from './context.js';
+import { holds, type MatcherContext, type MatcherResult } from './context.js';
 import { notifyResult } from './results.js';
 
 /** Options of `toBeFasterThan`, beyond those every matcher takes. */
@@ -143,7 +143,7 @@ export async function toBeFasterThan(
     result = compare(a, b, by, sequential ? alpha * (1 - looks / MAX_LOOKS) : alpha);
   }
   const r = result;
-  const pass = r.status === 'pass' || (r.status === 'inconclusive' && opts.inconclusive === 'pass');
+  const pass = holds(r.status, opts.inconclusive);
   if (r.status === 'inconclusive' && pass) {
     console.warn(
       `[headroom] ${this.currentTestName ? `"${this.currentTestName}": ` : ''}toBeFasterThan inconclusive within maxTime; passing.`,

@@ -21,8 +21,9 @@ import {
   writeBaseline,
 } from '../report/baseline.js';
 import type { Budget, Measurement, MeasureOptions, MetricName, Verdict } from '../types.js';
-import type { MatcherContext, MatcherResult } from './context.js';
+import { holds, type MatcherContext, type MatcherResult } from './context.js';
 import { notifyResult } from './results.js';
+import { warnInconclusive } from './to-stay-within.js';
 
 /** Options of `toMatchPerformanceBaseline`, beyond those every matcher takes. */
 export interface BaselineOptions extends MeasureOptions {
@@ -283,9 +284,8 @@ export async function toMatchPerformanceBaseline(
     });
   }
 
-  const pass = verdicts.every(
-    (v) => v.status === 'pass' || (v.status === 'inconclusive' && opts.inconclusive === 'pass'),
-  );
+  const pass = verdicts.every((v) => holds(v.status, opts.inconclusive));
+  if (pass) warnInconclusive(verdicts, testName, opts);
   const isNot = this.isNot ?? false;
   notifyResult({
     matcher: 'toMatchPerformanceBaseline',

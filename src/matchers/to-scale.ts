@@ -17,7 +17,7 @@ import {
   timeExponent,
 } from '../stats/growth.js';
 import type { MeasureOptions, MetricName, VerdictStatus } from '../types.js';
-import type { MatcherContext, MatcherResult } from './context.js';
+import { holds, type MatcherContext, type MatcherResult } from './context.js';
 import { notifyResult } from './results.js';
 import { concurrencyScale } from './scale-concurrency.js';
 
@@ -288,7 +288,7 @@ export async function toScale(
     rows.push({
       metric,
       ys: times[metric].map(medianOf),
-      pass: status === 'pass' || (status === 'inconclusive' && opts.inconclusive === 'pass'),
+      pass: holds(status, opts.inconclusive),
       status,
       required: `${limit} (time ∝ n^k, k ≤ ${band})`,
       found: `k = ${exponent.k.toFixed(2)} (${Math.round(opts.confidence * 100)}% CI ${exponent.lo.toFixed(2)}–${exponent.hi.toFixed(2)})`,

@@ -9,7 +9,7 @@ import { settle } from '../measure/virtual-time.js';
 import { explainAllocated } from '../probes/explain-allocated.js';
 import { explainBlock } from '../probes/explain-block.js';
 import type { Budget, Measurement, MeasureOptions, Verdict } from '../types.js';
-import type { MatcherContext, MatcherResult } from './context.js';
+import { holds, type MatcherContext, type MatcherResult } from './context.js';
 import { notifyResult } from './results.js';
 
 /** True for an object returned by `measure()`. */
@@ -48,7 +48,12 @@ async function explain(fn: () => unknown, verdicts: Verdict[]): Promise<Explanat
   return explanation;
 }
 
-function warnInconclusive(verdicts: Verdict[], testName: string | undefined, options: ParsedOptions): void {
+/** Warns that inconclusive verdicts passed (unless the options make them fail). */
+export function warnInconclusive(
+  verdicts: Verdict[],
+  testName: string | undefined,
+  options: ParsedOptions,
+): void {
   const undecided = verdicts.filter((v) => v.status === 'inconclusive');
   if (undecided.length === 0 || options.inconclusive === 'fail') return;
   const names = undecided.map((v) => (v.part ? `${v.metric} (${v.part})` : v.metric)).join(', ');
@@ -95,9 +100,7 @@ export async function toStayWithin(
   }
   if (measurement.testName === undefined && this.currentTestName) measurement.testName = this.currentTestName;
   const verdicts = judge(measurement, parsed, { countTransactionControl: opts.countTransactionControl });
-  const pass = verdicts.every(
-    (v) => v.status === 'pass' || (v.status === 'inconclusive' && opts.inconclusive === 'pass'),
-  );
+  const pass = verdicts.every((v) => holds(v.status, opts.inconclusive));
   let explanation: Explanation | undefined;
   if (!pass && !this.isNot && fn && opts.explain) explanation = await explain(fn, verdicts);
   if (pass) warnInconclusive(verdicts, measurement.testName, opts);

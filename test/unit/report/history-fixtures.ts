@@ -5,28 +5,12 @@ import type {
   ReportMetric,
   ReportTestTrace,
 } from '../../../src/report/schema.js';
-import { headroomPct, summarize } from '../../../src/report/schema.js';
+import { summarize } from '../../../src/report/schema.js';
+import { metric } from '../../support/report-fixture.js';
+
+export { metric };
 
 export const ENV = { node: 'v20.20.2', platform: 'linux', arch: 'x64', cpu: 'Test CPU', cores: 4 };
-
-/** A metric row; headroom and status follow from limit and measured. */
-export function metric(
-  name: string,
-  unit: ReportMetric['unit'],
-  limit: number,
-  measured: number,
-  extra: Partial<ReportMetric> = {},
-): ReportMetric {
-  return {
-    metric: name,
-    unit,
-    limit,
-    measured,
-    headroomPct: headroomPct(limit, measured),
-    status: measured <= limit ? 'pass' : 'fail',
-    ...extra,
-  };
-}
 
 export function contract(
   id: string,
